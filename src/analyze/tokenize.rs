@@ -1,0 +1,230 @@
+//! Word segmentation: jieba with HMM plus our user dictionaries, with Weibo
+//! emoticons (`[怒]`) and emoji kept whole because they carry sentiment.
+
+use super::AnalyzeError;
+use jieba_rs::Jieba;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A shared, immutable segmenter. Cloning is cheap (one `Arc`).
+#[derive(Clone)]
+pub struct Tokenizer {
+    jieba: Arc<Jieba>,
+}
+
+impl Tokenizer {
+    /// jieba's default dictionary only; for tests and tools that have no
+    /// dictionaries folder.
+    pub fn default_dictionary() -> Self {
+        Tokenizer {
+            jieba: Arc::new(Jieba::new()),
+        }
+    }
+
+    /// jieba's default dictionary plus every `*.txt` under `dir/user/`, in
+    /// name order, so a college's own file can override the shipped ones.
+    pub fn load(dictionaries: &Path) -> Result<Self, AnalyzeError> {
+        let mut jieba = Jieba::new();
+        let user_dir = dictionaries.join("user");
+        for path in txt_files(&user_dir)? {
+            load_user_dict(&mut jieba, &path)?;
+        }
+        Ok(Tokenizer {
+            jieba: Arc::new(jieba),
+        })
+    }
+
+    pub fn jieba(&self) -> &Arc<Jieba> {
+        &self.jieba
+    }
+
+    /// Segment `text` into `out` (cleared first). Whitespace is dropped;
+    /// punctuation is kept, since it separates clauses.
+    pub fn tokens_into<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
+        out.clear();
+        let mut plain_start = 0;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let special_end = if c == '[' {
+                emoticon_end(text, i)
+            } else if is_emoji(c) {
+                Some(emoji_end(text, i))
+            } else {
+                None
+            };
+            if let Some(end) = special_end {
+                self.cut_plain(&text[plain_start..i], out);
+                out.push(&text[i..end]);
+                plain_start = end;
+                while iter.peek().is_some_and(|&(j, _)| j < end) {
+                    iter.next();
+                }
+            }
+        }
+        self.cut_plain(&text[plain_start..], out);
+    }
+
+    pub fn tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        self.tokens_into(text, &mut out);
+        out
+    }
+
+    fn cut_plain<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
+        if text.is_empty() {
+            return;
+        }
+        for token in self.jieba.cut(text, true) {
+            if !token.word.trim().is_empty() {
+                out.push(token.word);
+            }
+        }
+    }
+}
+
+/// `[怒]`, `[二哈]`, `[doge]`: a short bracketed name without spaces or
+/// nested brackets, as Weibo and WeChat render their stickers.
+fn emoticon_end(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start + 1..];
+    let mut len_chars = 0;
+    for (j, c) in rest.char_indices() {
+        if c == ']' {
+            return (len_chars > 0).then_some(start + 1 + j + 1);
+        }
+        len_chars += 1;
+        if len_chars > 6 || c.is_whitespace() || c == '[' || c.is_ascii_punctuation() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Pictographic emoji; enough of Unicode's Extended_Pictographic for the
+/// emoji people use in posts, without a table crate.
+pub fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF)
+}
+
+/// End of an emoji sequence: skin tones, variation selectors and ZWJ joins
+/// (👨‍👩‍👧) stay with the emoji they modify.
+fn emoji_end(text: &str, start: usize) -> usize {
+    let mut chars = text[start..].char_indices().skip(1).peekable();
+    let mut end = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    while let Some(&(j, c)) = chars.peek() {
+        let joined = match c as u32 {
+            0xFE0F | 0xFE0E | 0x1F3FB..=0x1F3FF | 0x20E3 => true,
+            0x200D => {
+                chars.next();
+                match chars.peek() {
+                    Some(&(_, next)) if is_emoji(next) => true,
+                    _ => break,
+                }
+            }
+            _ => false,
+        };
+        if !joined {
+            break;
+        }
+        let (k, c2) = chars.next().expect("peeked");
+        let _ = j;
+        end = start + k + c2.len_utf8();
+    }
+    end
+}
+
+pub(crate) fn txt_files(dir: &Path) -> Result<Vec<PathBuf>, AnalyzeError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(AnalyzeError::io(dir, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| AnalyzeError::io(dir, e))?.path();
+        if path.extension().is_some_and(|ext| ext == "txt") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Lines are `词 [频率] [词性]`, as jieba's own format; `#` starts a comment.
+fn load_user_dict(jieba: &mut Jieba, path: &Path) -> Result<(), AnalyzeError> {
+    let content = std::fs::read_to_string(path).map_err(|e| AnalyzeError::io(path, e))?;
+    for (n, line) in content.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let word = parts.next().expect("non-empty line");
+        let freq = match parts.next() {
+            Some(f) => Some(f.parse::<usize>().map_err(|_| AnalyzeError::Dictionary {
+                path: path.to_path_buf(),
+                line: n + 1,
+                message: format!("频率 '{f}' 不是正整数 (frequency must be a whole number)"),
+            })?),
+            None => None,
+        };
+        let tag = parts.next();
+        // Normalise like the text, so full-width or capitalised entries still match.
+        let word = super::normalize::normalize(word);
+        jieba.add_word(&word, freq, tag);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn tok() -> &'static Tokenizer {
+        static T: OnceLock<Tokenizer> = OnceLock::new();
+        T.get_or_init(|| Tokenizer::load(&crate::analyze::default_dictionaries_dir()).unwrap())
+    }
+
+    #[test]
+    fn keeps_emoticons_and_emoji_whole() {
+        let t = tok().tokens("食堂太差了[怒][怒]😡👍🏻真的");
+        assert!(t.contains(&"[怒]"), "{t:?}");
+        assert!(t.contains(&"😡"), "{t:?}");
+        assert!(t.contains(&"👍🏻"), "{t:?}");
+        assert_eq!(t.iter().filter(|w| **w == "[怒]").count(), 2);
+    }
+
+    #[test]
+    fn zwj_sequence_is_one_token() {
+        let t = tok().tokens("一家人👨‍👩‍👧出游");
+        assert!(t.contains(&"👨‍👩‍👧"), "{t:?}");
+    }
+
+    #[test]
+    fn brackets_that_are_not_emoticons_are_plain_text() {
+        let t = tok().tokens("见附件[1 2]和[很长很长很长的说明]");
+        assert!(
+            !t.iter().any(|w| w.starts_with('[') && w.len() > 1),
+            "{t:?}"
+        );
+    }
+
+    #[test]
+    fn campus_vocabulary_is_one_word() {
+        for word in ["辅导员", "宿管", "顶岗实习", "专升本"] {
+            let text = format!("我们的{word}怎么回事");
+            let t = tok().tokens(&text);
+            assert!(t.contains(&word), "{word} split in {t:?}");
+        }
+    }
+
+    #[test]
+    fn bad_frequency_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("user")).unwrap();
+        std::fs::write(dir.path().join("user/x.txt"), "食堂 10 n\n宿管 很多 n\n").unwrap();
+        let err = Tokenizer::load(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("x.txt:2"), "{err}");
+    }
+}

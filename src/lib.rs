@@ -1,0 +1,4 @@
+//! yuqing (舆情): public-opinion monitoring and content pipeline for Chinese colleges.
+
+pub mod analyze;
+pub mod model;
