@@ -1,4 +1,6 @@
 //! yuqing (舆情): public-opinion monitoring and content pipeline for Chinese colleges.
 
 pub mod analyze;
+pub mod cli;
+pub mod config;
 pub mod model;

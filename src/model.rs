@@ -26,7 +26,7 @@ impl Metrics {
 
 /// The fields of a post the analyser looks at. Borrowed, so the crawler and
 /// the CLI can analyse without copying their buffers.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct PostText<'a> {
     pub title: &'a str,
     pub text: &'a str,
@@ -35,6 +35,20 @@ pub struct PostText<'a> {
     /// Authority of the source (1.0 = ordinary); a configured property of the source.
     pub source_weight: f32,
     pub metrics: Option<Metrics>,
+}
+
+impl<'a> PostText<'a> {
+    /// A post with only a body, from an ordinary source.
+    pub fn new(text: &'a str) -> Self {
+        PostText {
+            title: "",
+            text,
+            author: "",
+            source: "",
+            source_weight: 1.0,
+            metrics: None,
+        }
+    }
 }
 
 /// Sentiment polarity label.

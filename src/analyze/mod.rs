@@ -1,12 +1,23 @@
 //! Analysis: normalise, tokenize, score sentiment, match rules, score risk,
 //! extract keywords. Pure and fast: no I/O after [`Analyzer`] is built.
 
+pub mod keywords;
 pub mod normalize;
+pub mod pii;
+pub mod risk;
 pub mod rules;
 pub mod sentiment;
 pub mod tokenize;
 
+use crate::model::{Analysis, PostText};
+use keywords::KeywordExtractor;
+use risk::RiskSettings;
+use rules::{Document, RuleSet, RuleSetError, SharedRuleSet};
+use sentiment::SentimentModel;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokenize::Tokenizer;
 
 /// Errors while loading the analyser's dictionaries and rules.
 #[derive(Debug, thiserror::Error)]
@@ -43,4 +54,170 @@ pub fn default_dictionaries_dir() -> PathBuf {
 /// The rules shipped in the repository, for tests and benches.
 pub fn default_rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+/// Tunables of the analysis; `[analysis]` in `yuqing.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisSettings {
+    /// Sentiment scores with |score| below this are labelled neutral.
+    pub neutral_band: f32,
+    /// How many keywords to keep per post.
+    pub keywords: usize,
+    pub risk: RiskSettings,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        AnalysisSettings {
+            neutral_band: 0.15,
+            keywords: 5,
+            risk: RiskSettings::default(),
+        }
+    }
+}
+
+impl AnalysisSettings {
+    /// The first setting that is out of range, named by its key.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..1.0).contains(&self.neutral_band) {
+            return Err(format!(
+                "analysis.neutral_band must be in [0, 1), got {}",
+                self.neutral_band
+            ));
+        }
+        if self.keywords > 100 {
+            return Err(format!(
+                "analysis.keywords must be at most 100, got {}",
+                self.keywords
+            ));
+        }
+        self.risk
+            .thresholds
+            .validate()
+            .map_err(|e| format!("analysis.risk.{e}"))
+    }
+}
+
+/// The whole analysis of a post: shared by the crawler, the web server and
+/// the CLI. Immutable after construction except for the rule set, which is
+/// replaced atomically (a post is analysed against one rule set, never a mix).
+pub struct Analyzer {
+    tokenizer: Tokenizer,
+    sentiment: SentimentModel,
+    keywords: KeywordExtractor,
+    rules: SharedRuleSet,
+    settings: AnalysisSettings,
+}
+
+impl Analyzer {
+    /// Loads dictionaries and rules. jieba's dictionary is the slow part, so
+    /// it loads on its own thread while the rest loads on this one.
+    pub fn load(
+        dictionaries: &Path,
+        rules_dir: &Path,
+        settings: AnalysisSettings,
+    ) -> Result<Self, AnalyzeError> {
+        let (tokenizer, rest) = std::thread::scope(|scope| {
+            let tokenizer = scope.spawn(|| Tokenizer::load(dictionaries));
+            let rest = (|| {
+                let sentiment = SentimentModel::load(dictionaries)?;
+                let keywords = KeywordExtractor::load(dictionaries)?;
+                let rules = RuleSet::load_dir(rules_dir)?;
+                Ok::<_, AnalyzeError>((sentiment, keywords, rules))
+            })();
+            (tokenizer.join().expect("tokenizer thread panicked"), rest)
+        });
+        let tokenizer = tokenizer?;
+        let (sentiment, keywords, rules) = rest?;
+        Ok(Analyzer {
+            tokenizer,
+            sentiment,
+            keywords,
+            rules: SharedRuleSet::new(rules),
+            settings,
+        })
+    }
+
+    /// The shipped dictionaries and rules with default settings.
+    pub fn load_default() -> Result<Self, AnalyzeError> {
+        Self::load(
+            &default_dictionaries_dir(),
+            &default_rules_dir(),
+            AnalysisSettings::default(),
+        )
+    }
+
+    pub fn analyze(&self, post: &PostText<'_>) -> Analysis {
+        let rules = self.rules.load();
+        self.analyze_with(&rules, post)
+    }
+
+    fn analyze_with(&self, rules: &RuleSet, post: &PostText<'_>) -> Analysis {
+        let title = normalize::normalize(post.title);
+        let text = normalize::normalize(post.text);
+        let author = normalize::normalize(post.author);
+        let source = normalize::normalize(post.source);
+
+        let mut tokens = Vec::with_capacity((title.len() + text.len()) / 4 + 8);
+        if !title.is_empty() {
+            self.tokenizer.append_tokens(&title, &mut tokens);
+            // The title is a clause of its own for the sentiment scorer.
+            tokens.push("。");
+        }
+        self.tokenizer.append_tokens(&text, &mut tokens);
+
+        let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
+        let hits = rules.matches(&Document {
+            title: &title,
+            text: &text,
+            author: &author,
+            source: &source,
+        });
+        let risk = risk::score(
+            &self.settings.risk,
+            &hits,
+            &sentiment,
+            post.source_weight,
+            post.metrics.as_ref(),
+        );
+        let keywords = self.keywords.extract(&tokens, self.settings.keywords);
+        Analysis {
+            sentiment,
+            risk,
+            hits,
+            keywords,
+        }
+    }
+
+    /// Swap in the rules of `dir`; the running set stays if they don't compile.
+    pub fn reload_rules(&self, dir: &Path) -> Result<(), RuleSetError> {
+        self.rules.replace_from_dir(dir)
+    }
+
+    pub fn rules(&self) -> Arc<RuleSet> {
+        self.rules.load()
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    pub fn sentiment_model(&self) -> &SentimentModel {
+        &self.sentiment
+    }
+
+    pub fn settings(&self) -> &AnalysisSettings {
+        &self.settings
+    }
+
+    /// Stored with every analysis, so results can be traced to the code and
+    /// rules that produced them.
+    pub fn version(&self) -> String {
+        format!(
+            "{}+rules.{}",
+            env!("CARGO_PKG_VERSION"),
+            self.rules.load().version()
+        )
+    }
 }

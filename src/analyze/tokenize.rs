@@ -42,6 +42,11 @@ impl Tokenizer {
     /// punctuation is kept, since it separates clauses.
     pub fn tokens_into<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
         out.clear();
+        self.append_tokens(text, out);
+    }
+
+    /// Like [`Tokenizer::tokens_into`] without clearing `out`.
+    pub fn append_tokens<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
         let mut plain_start = 0;
         let mut iter = text.char_indices().peekable();
         while let Some((i, c)) = iter.next() {

@@ -1,0 +1,117 @@
+//! The `yuqing` command line. `main.rs` only parses arguments and calls [`run`].
+
+mod analyze;
+mod bench;
+mod rules;
+
+use crate::analyze::{AnalysisSettings, Analyzer};
+use crate::config::Config;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub use analyze::{AnalyzeOptions, AnalyzeSummary, analyze_stream};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yuqing",
+    version,
+    about = "舆情监测与内容发布 (public-opinion monitoring for colleges)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse posts: JSONL in, JSONL out (stdin/stdout by default).
+    Analyze(AnalyzeArgs),
+    /// Check rule files or try them on a text.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Measure the analyser's speed on a corpus (see docs/performance.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalysisPaths {
+    /// Configuration file (default: ./yuqing.toml if present).
+    #[arg(long, env = "YUQING_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Rules folder (overrides the configuration).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Dictionaries folder (overrides the configuration).
+    #[arg(long)]
+    pub dictionaries: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub paths: AnalysisPaths,
+    /// Input JSONL file; '-' or absent for stdin.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Output JSONL file; '-' or absent for stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Add the explanations of sentiment and risk and the match spans.
+    #[arg(long)]
+    pub explain: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate a rules folder; errors as FILE:LINE:COL: message.
+    Check {
+        /// Rules folder (default: the configured one, ./rules).
+        dir: Option<PathBuf>,
+        #[arg(long, env = "YUQING_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Show which rules fire on a text, and why.
+    Test(rules::RulesTestArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Rules(RulesCommand::Check { dir, config }) => rules::check(dir, config),
+        Command::Rules(RulesCommand::Test(args)) => rules::test(args),
+        Command::Bench(cmd) => bench::run(cmd),
+    }
+}
+
+/// The configuration with command-line overrides of its folders.
+pub(crate) fn load_config(paths: &AnalysisPaths) -> anyhow::Result<Config> {
+    let mut config =
+        Config::load(paths.config.as_deref()).context("配置文件无效 (invalid configuration)")?;
+    if let Some(r) = &paths.rules {
+        config.rules_dir = r.clone();
+    }
+    if let Some(d) = &paths.dictionaries {
+        config.dictionaries_dir = d.clone();
+    }
+    Ok(config)
+}
+
+pub(crate) fn load_analyzer(
+    dictionaries: &Path,
+    rules: &Path,
+    settings: AnalysisSettings,
+) -> anyhow::Result<Analyzer> {
+    Analyzer::load(dictionaries, rules, settings).with_context(|| {
+        format!(
+            "无法加载分析器 (dictionaries: {}, rules: {})",
+            dictionaries.display(),
+            rules.display()
+        )
+    })
+}
