@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Side-by-side speed of yuqing's analyser and the Python baselines, in one run.
+
+Measures on the same texts (benches/corpus/*.jsonl), one core each:
+  - yuqing: `yuqing bench analyze` (start-up, tokenize only, sentiment only, whole analysis)
+  - Python jieba 0.42 `lcut` (HMM on, same user dictionaries)
+  - snownlp `SnowNLP(text).sentiments`
+
+Usage (from the repository root):
+  pip install jieba snownlp
+  cargo build --release
+  python3 benches/compare.py [--seconds 3]
+Prints a Markdown table for docs/performance.md.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load(name):
+    with open(os.path.join(ROOT, "benches", "corpus", name), encoding="utf-8") as f:
+        posts = [json.loads(line) for line in f if line.strip()]
+    return [(p.get("title") or "", p["text"]) for p in posts]
+
+
+def rate(posts, fn, seconds):
+    """items/s and MB/s of fn over the corpus, repeated for at least `seconds`."""
+    nbytes = sum(len(t.encode()) + len(b.encode()) for t, b in posts)
+    fn(posts[:1])  # warm-up
+    start = time.perf_counter()
+    passes = 0
+    items = 0
+    while passes == 0 or time.perf_counter() - start < seconds:
+        # snownlp is slow: count partial passes so short budgets still work
+        done = fn(posts, deadline=start + seconds) if passes == 0 else fn(posts)
+        items += done
+        passes += 1
+        if done < len(posts):
+            break
+    secs = time.perf_counter() - start
+    return items / secs, nbytes * (items / len(posts)) / secs / 1e6
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "yuqing"))
+    args = ap.parse_args()
+    try:
+        import jieba
+        import snownlp
+    except ImportError:
+        sys.exit("needs: pip install jieba snownlp")
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    for path in sorted(glob.glob(os.path.join(ROOT, "dictionaries", "user", "*.txt"))):
+        jieba.load_userdict(path)
+
+    def jieba_pass(posts, deadline=None):
+        n = 0
+        for title, text in posts:
+            jieba.lcut(title, HMM=True)
+            jieba.lcut(text, HMM=True)
+            n += 1
+        return n
+
+    def snownlp_pass(posts, deadline=None):
+        n = 0
+        for title, text in posts:
+            snownlp.SnowNLP(title + text).sentiments
+            n += 1
+            if deadline and time.perf_counter() > deadline:
+                break
+        return n
+
+    rows = []
+    for name in ["posts.jsonl", "articles.jsonl"]:
+        posts = load(name)
+        out = subprocess.run(
+            [args.binary, "bench", "analyze", "--input",
+             os.path.join(ROOT, "benches", "corpus", name), "--seconds", str(args.seconds)],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+        )
+        ours = json.loads(out.stdout)
+        j_items, j_mb = rate(posts, jieba_pass, args.seconds)
+        s_items, s_mb = rate(posts, snownlp_pass, args.seconds)
+        rows.append((name, ours, (j_items, j_mb), (s_items, s_mb)))
+
+    print("| corpus | measure | items/s | MB/s | ratio |")
+    print("|---|---|---:|---:|---|")
+    for name, ours, (j_items, j_mb), (s_items, s_mb) in rows:
+        a, t, s = ours["analyze"], ours["tokenize"], ours["sentiment_only"]
+        print(f"| {name} | yuqing whole analysis | {a['items_per_s']:.0f} | {a['mb_per_s']:.2f} | "
+              f"{a['items_per_s'] / s_items:.0f}× snownlp sentiment |")
+        print(f"| {name} | yuqing tokenize only | {t['items_per_s']:.0f} | {t['mb_per_s']:.2f} | "
+              f"{t['items_per_s'] / j_items:.0f}× Python jieba lcut |")
+        print(f"| {name} | yuqing sentiment only (tokens given) | {s['items_per_s']:.0f} | {s['mb_per_s']:.2f} | |")
+        print(f"| {name} | Python jieba lcut | {j_items:.0f} | {j_mb:.2f} | |")
+        print(f"| {name} | snownlp sentiments | {s_items:.1f} | {s_mb:.3f} | |")
+        print(f"| {name} | whole analysis / tokenize only | | | {ours['analyze_vs_tokenize']:.2f} |")
+    print()
+    print(f"start-up (dictionaries + rules loaded): {rows[0][1]['startup_ms']:.0f} ms")
+    for name, ours, _, _ in rows:
+        print(f"{name}: {ours['items']} items, {ours['bytes'] / 1e3:.0f} kB")
+
+
+if __name__ == "__main__":
+    main()

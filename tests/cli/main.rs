@@ -1,0 +1,5 @@
+//! End-to-end tests of the `yuqing` binary, run as a user would run it.
+
+mod analyze;
+mod helpers;
+mod rules;
