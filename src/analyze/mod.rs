@@ -221,3 +221,116 @@ impl Analyzer {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Metrics, RiskLevel, SentimentLabel};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn analyzer() -> &'static Analyzer {
+        static A: OnceLock<Analyzer> = OnceLock::new();
+        A.get_or_init(|| Analyzer::load_default().expect("shipped data loads"))
+    }
+
+    #[test]
+    fn analyzer_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Analyzer>();
+    }
+
+    #[test]
+    fn incident_post_is_negative_and_risky() {
+        let a = analyzer().analyze(&PostText {
+            title: "二食堂",
+            metrics: Some(Metrics {
+                reposts: 120,
+                comments: 300,
+                likes: 1000,
+            }),
+            ..PostText::new("今天中午在二食堂吃完饭，宿舍好几个人都腹泻呕吐，已经去校医院了[怒]")
+        });
+        assert_eq!(a.sentiment.label, SentimentLabel::Negative, "{a:?}");
+        assert!(a.risk.level >= RiskLevel::Medium, "{a:?}");
+        assert!(a.hits.iter().any(|h| h.category == "食品安全"), "{a:?}");
+        assert!(
+            a.keywords.iter().any(|k| k == "食堂" || k == "二食堂"),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn praise_is_positive_and_harmless() {
+        let a = analyzer().analyze(&PostText::new(
+            "感谢辅导员老师一直以来的关心和帮助，学校真的很温暖👍",
+        ));
+        assert_eq!(a.sentiment.label, SentimentLabel::Positive, "{a:?}");
+        assert_eq!(a.risk.level, RiskLevel::None, "{a:?}");
+    }
+
+    #[test]
+    fn full_width_and_case_do_not_hide_a_rule() {
+        let plain = analyzer().analyze(&PostText::new("宿舍楼着火了，好多烟"));
+        let wide = analyzer().analyze(&PostText::new("宿舍楼着火了，好多烟！！ＨＥＬＰ"));
+        assert!(!plain.hits.is_empty());
+        assert_eq!(
+            plain.hits.iter().map(|h| &h.rule).collect::<Vec<_>>(),
+            wide.hits.iter().map(|h| &h.rule).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn reload_keeps_the_running_rules_when_new_ones_are_broken() {
+        let a = Analyzer::load_default().unwrap();
+        let before = a.version();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("bad.toml"),
+            "[[rule]]\nid = \"x\"\nseverity = \"high\"\nquery = '(a'\n",
+        )
+        .unwrap();
+        assert!(a.reload_rules(dir.path()).is_err());
+        assert_eq!(a.version(), before);
+        assert!(!a.analyze(&PostText::new("宿舍楼着火了")).hits.is_empty());
+    }
+
+    #[test]
+    fn settings_validation_names_keys() {
+        let s = AnalysisSettings {
+            neutral_band: -0.1,
+            ..AnalysisSettings::default()
+        };
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .starts_with("analysis.neutral_band")
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #[test]
+        fn analyze_never_panics(title in "\\PC{0,20}", text in "\\PC{0,200}", weight in 0.0f32..5.0) {
+            let a = analyzer().analyze(&PostText { title: &title, source_weight: weight, ..PostText::new(&text) });
+            prop_assert!((-1.0..=1.0).contains(&a.sentiment.score));
+            prop_assert!(a.risk.score <= 100);
+        }
+
+        #[test]
+        fn analyze_never_panics_on_campus_like_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("食堂"), Just("不"), Just("没有"), Just("但是"), Just("非常"), Just("腹泻"),
+                    Just("着火"), Just("[怒]"), Just("😡"), Just("！"), Just("?"), Just("难道"),
+                    Just("消防演练"), Just("&amp;"), Just("Ａ"), Just("13912345678"), Just("["), Just("]"),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let a = analyzer().analyze(&PostText::new(&text));
+            prop_assert!((-1.0..=1.0).contains(&a.sentiment.score));
+        }
+    }
+}

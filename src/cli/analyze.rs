@@ -293,3 +293,82 @@ pub(super) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn analyzer() -> &'static Analyzer {
+        static A: OnceLock<Analyzer> = OnceLock::new();
+        A.get_or_init(|| Analyzer::load_default().expect("shipped data loads"))
+    }
+
+    fn run(input: &str, jobs: usize) -> (String, String, AnalyzeSummary) {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let opts = AnalyzeOptions {
+            explain: false,
+            jobs,
+            input_name: "t.jsonl".into(),
+        };
+        let summary =
+            analyze_stream(analyzer(), input.as_bytes(), &mut out, &mut err, &opts).unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+            summary,
+        )
+    }
+
+    #[test]
+    fn every_line_is_either_output_or_reported() {
+        let (out, err, s) = run("{\"text\":\"好\"}\n{}\n[1]\n\"x\"\n{\"text\":5}\n", 1);
+        assert_eq!(
+            s,
+            AnalyzeSummary {
+                analysed: 1,
+                bad: 4
+            }
+        );
+        assert_eq!(out.lines().count(), 1);
+        assert_eq!(err.lines().count(), 4);
+        assert!(err.lines().all(|l| l.starts_with("t.jsonl:")), "{err}");
+    }
+
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let (out, _, _) = run(r#"{"id":"a\"b","text":"\u98df\u5802\u8179\u6cfb"}"#, 1);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["id"], "a\"b");
+        assert!(
+            v["keywords"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == "食堂"),
+            "{v}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #[test]
+        fn arbitrary_input_never_panics_and_loses_no_line(lines in proptest::collection::vec(
+            prop_oneof![
+                "\\PC{0,40}",
+                "\\PC{0,40}".prop_map(|t| serde_json::json!({"text": t}).to_string()),
+                ("\\PC{0,10}", "\\PC{0,40}").prop_map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string()),
+                "\\PC{0,40}".prop_map(|t| format!("{{\"text\":\"{t}\"")),
+            ],
+            0..30,
+        )) {
+            let input = lines.join("\n");
+            let nonblank = input.lines().filter(|l| !l.trim().is_empty()).count();
+            let (out, _, s) = run(&input, 2);
+            prop_assert_eq!(s.analysed + s.bad, nonblank);
+            prop_assert_eq!(out.lines().count(), s.analysed);
+        }
+    }
+}

@@ -12,7 +12,11 @@ fn output_follows_the_contract_in_input_order() {
         "\n"
     );
     let out = run_with_stdin(yuqing(&["analyze"]), input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = stdout_lines(&out);
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["id"], "p1");
@@ -25,18 +29,37 @@ fn output_follows_the_contract_in_input_order() {
         assert_eq!(keys, ["hits", "id", "keywords", "risk", "sentiment"]);
         let score = l["sentiment"]["score"].as_f64().unwrap();
         assert!((-1.0..=1.0).contains(&score));
-        assert!(["positive", "neutral", "negative"].contains(&l["sentiment"]["label"].as_str().unwrap()));
+        assert!(
+            ["positive", "neutral", "negative"]
+                .contains(&l["sentiment"]["label"].as_str().unwrap())
+        );
         let risk = l["risk"]["score"].as_u64().unwrap();
         assert!(risk <= 100);
-        assert!(["none", "low", "medium", "high", "critical"].contains(&l["risk"]["level"].as_str().unwrap()));
+        assert!(
+            ["none", "low", "medium", "high", "critical"]
+                .contains(&l["risk"]["level"].as_str().unwrap())
+        );
         for hit in l["hits"].as_array().unwrap() {
-            let mut keys: Vec<_> = hit.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut keys: Vec<_> = hit
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             keys.sort();
             assert_eq!(keys, ["category", "matched", "rule", "severity"]);
         }
     }
     assert_eq!(lines[0]["sentiment"]["label"], "negative");
-    assert!(lines[0]["hits"].as_array().unwrap().iter().any(|h| h["category"] == "食品安全"), "{}", lines[0]);
+    assert!(
+        lines[0]["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["category"] == "食品安全"),
+        "{}",
+        lines[0]
+    );
     assert_ne!(lines[0]["risk"]["level"], "none");
     assert_eq!(lines[1]["sentiment"]["label"], "positive");
     assert_eq!(lines[1]["risk"]["level"], "none");
@@ -50,10 +73,16 @@ fn bad_lines_are_reported_skipped_and_exit_2() {
     let ids: Vec<Value> = stdout_lines(&out).iter().map(|l| l["id"].clone()).collect();
     assert_eq!(ids, [Value::from("a"), Value::from("c")]);
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("stdin:2:") && err.contains("missing field `text`"), "{err}");
+    assert!(
+        err.contains("stdin:2:") && err.contains("missing field `text`"),
+        "{err}"
+    );
     assert!(err.contains("stdin:3:"), "{err}");
     assert!(err.contains("stdin:6:") && err.contains("id"), "{err}");
-    assert!(!err.contains("stdin:4:"), "blank lines are not errors: {err}");
+    assert!(
+        !err.contains("stdin:4:"),
+        "blank lines are not errors: {err}"
+    );
 }
 
 #[test]
@@ -61,7 +90,11 @@ fn files_in_and_out_and_explain() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
     let output = dir.path().join("out.jsonl");
-    std::fs::write(&input, "{\"id\":\"x\",\"text\":\"辅导员当众辱骂学生，太过分了[怒]\"}\n").unwrap();
+    std::fs::write(
+        &input,
+        "{\"id\":\"x\",\"text\":\"辅导员当众辱骂学生，太过分了[怒]\"}\n",
+    )
+    .unwrap();
     let out = yuqing(&[
         "analyze",
         "--explain",
@@ -72,11 +105,26 @@ fn files_in_and_out_and_explain() {
     ])
     .output()
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line: Value = serde_json::from_str(read(&output).trim()).unwrap();
-    assert!(!line["sentiment"]["explanation"].as_array().unwrap().is_empty(), "{line}");
-    assert!(!line["risk"]["explanation"].as_array().unwrap().is_empty(), "{line}");
-    let err = yuqing(&["analyze", "--input", "/nonexistent.jsonl"]).output().unwrap();
+    assert!(
+        !line["sentiment"]["explanation"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{line}"
+    );
+    assert!(
+        !line["risk"]["explanation"].as_array().unwrap().is_empty(),
+        "{line}"
+    );
+    let err = yuqing(&["analyze", "--input", "/nonexistent.jsonl"])
+        .output()
+        .unwrap();
     assert!(!err.status.success());
     assert!(String::from_utf8_lossy(&err.stderr).contains("/nonexistent.jsonl"));
 }
@@ -97,7 +145,11 @@ fn parallel_output_matches_sequential() {
 fn golden_sample() {
     let input = read(&fixture("posts/sample.jsonl"));
     let out = run_with_stdin(yuqing(&["analyze"]), &input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let actual = String::from_utf8(out.stdout).unwrap();
     let golden = fixture("posts/sample.expected.jsonl");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
