@@ -86,15 +86,24 @@ const F_UNRESOLVED: u16 = 256;
 struct Span {
     start: u32,
     len: u8,
+    /// A byte range inside a single glued token ("太" of "太精彩").
+    sub: (u16, u16),
 }
 
 impl Span {
     fn text(self, tokens: &[&str]) -> String {
+        if self.sub.1 > 0 {
+            return tokens[self.start as usize][self.sub.0 as usize..self.sub.1 as usize]
+                .to_string();
+        }
         let end = self.start as usize + self.len as usize;
         tokens[self.start as usize..end].concat()
     }
 
     fn same_text(self, other: Span, tokens: &[&str]) -> bool {
+        if self.sub.1 > 0 || other.sub.1 > 0 {
+            return self.text(tokens) == other.text(tokens);
+        }
         self.len == other.len
             && (0..self.len as usize)
                 .all(|k| tokens[self.start as usize + k] == tokens[other.start as usize + k])
@@ -284,6 +293,33 @@ impl SentimentModel {
         (found.weight != 0.0 || found.role & !PREFIX != 0).then_some((found, len))
     }
 
+    /// An unknown token that starts with a negator or degree adverb: that
+    /// adverb, its byte length, and the rest's polarity entry (if any) with
+    /// its end, trailing particles (了, 啦, 的, 啊) dropped.
+    fn split_glued(&self, token: &str) -> Option<(Entry, usize, Option<Entry>, usize)> {
+        let first = token.chars().next()?;
+        let head_len = first.len_utf8();
+        if head_len == token.len() || first.is_ascii() {
+            return None;
+        }
+        let head = *self.entries.get(&token[..head_len])?;
+        if head.role & (NEGATOR | DEGREE) == 0 {
+            return None;
+        }
+        let rest = token[head_len..].trim_end_matches(['了', '啦', '的', '啊', '呀']);
+        let tail = self
+            .entries
+            .get(rest)
+            .filter(|e| e.weight != 0.0 && e.role & !PREFIX == 0)
+            .copied();
+        match tail {
+            Some(_) => Some((head, head_len, tail, head_len + rest.len())),
+            // A bare degree prefix on an unknown word says nothing.
+            None if head.role & NEGATOR != 0 => Some((head, head_len, None, token.len())),
+            None => None,
+        }
+    }
+
     /// Score the tokens of one normalised text.
     pub fn score(&self, tokens: &[&str], neutral_band: f32) -> Sentiment {
         let mut cues: Vec<Cue> = Vec::new();
@@ -305,16 +341,59 @@ impl SentimentModel {
                 i += 1;
                 continue;
             }
-            let Some((entry, len)) = self.lookup(tokens, i, &mut phrase) else {
-                i += 1;
-                tick_scopes(&mut cues, &mut clause);
-                continue;
+            let (entry, token) = match self.lookup(tokens, i, &mut phrase) {
+                Some((entry, len)) => {
+                    let span = Span {
+                        start: i as u32,
+                        len: len as u8,
+                        ..Span::default()
+                    };
+                    i += len;
+                    (entry, span)
+                }
+                None => {
+                    // jieba glues adverbs to words it does not know ("太精彩",
+                    // "好开心", "没变"): read them as adverb + word.
+                    let Some((head, head_len, tail, tail_end)) = self.split_glued(tokens[i]) else {
+                        i += 1;
+                        tick_scopes(&mut cues, &mut clause);
+                        continue;
+                    };
+                    let head_span = Span {
+                        start: i as u32,
+                        len: 1,
+                        sub: (0, head_len as u16),
+                    };
+                    if head.role & NEGATOR != 0 {
+                        clause.negations = if clause.negations > 0 && clause.neg_left > 0 {
+                            clause.negations + 1
+                        } else {
+                            clause.negator = head_span;
+                            clause.negator_residual = head.aux;
+                            1
+                        };
+                        clause.neg_left = NEGATION_SCOPE;
+                    } else {
+                        clause.degree = head.aux;
+                        clause.degree_word = head_span;
+                        clause.degree_under_neg = clause.negations > 0 && clause.neg_left > 0;
+                        clause.degree_left = DEGREE_SCOPE;
+                    }
+                    let span = Span {
+                        start: i as u32,
+                        len: 1,
+                        sub: (head_len as u16, tail_end as u16),
+                    };
+                    i += 1;
+                    match tail {
+                        Some(tail) => (tail, span),
+                        None => {
+                            tick_scopes(&mut cues, &mut clause);
+                            continue;
+                        }
+                    }
+                }
             };
-            let token = Span {
-                start: i as u32,
-                len: len as u8,
-            };
-            i += len;
             if entry.role & NEGATOR != 0 {
                 if clause.negations > 0 && clause.neg_left > 0 {
                     clause.negations += 1;
@@ -608,5 +687,209 @@ fn parse_num(
             range.start(),
             range.end()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::normalize::normalize;
+    use crate::analyze::tokenize::Tokenizer;
+    use std::sync::OnceLock;
+
+    fn parts() -> &'static (Tokenizer, SentimentModel) {
+        static P: OnceLock<(Tokenizer, SentimentModel)> = OnceLock::new();
+        P.get_or_init(|| {
+            let dir = crate::analyze::default_dictionaries_dir();
+            (
+                Tokenizer::load(&dir).unwrap(),
+                SentimentModel::load(&dir).unwrap(),
+            )
+        })
+    }
+
+    fn score(text: &str) -> Sentiment {
+        let (tok, model) = parts();
+        let text = normalize(text);
+        let tokens = tok.tokens(&text);
+        model.score(&tokens, 0.1)
+    }
+
+    fn cue<'s>(s: &'s Sentiment, word: &str) -> &'s SentimentContribution {
+        s.explanation
+            .iter()
+            .find(|c| c.cue == word)
+            .unwrap_or_else(|| panic!("no cue {word} in {:?}", s.explanation))
+    }
+
+    #[test]
+    fn polarity_words_set_the_sign() {
+        assert_eq!(score("食堂的饭菜很好吃").label, SentimentLabel::Positive);
+        assert_eq!(score("食堂的饭菜难吃").label, SentimentLabel::Negative);
+    }
+
+    #[test]
+    fn negation_flips() {
+        let s = score("宿管态度不好");
+        assert!(s.score < 0.0, "{s:?}");
+        let s = score("老师不满意");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            cue(&s, "满意").modifiers.iter().any(|m| m == "否定:不"),
+            "{s:?}"
+        );
+        // A negated negative turns mildly positive.
+        let s = score("食堂并不差");
+        assert!(s.score > 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn double_negation_cancels() {
+        let s = score("不是不满意");
+        assert!(s.score > 0.0, "{s:?}");
+        assert!(
+            cue(&s, "满意").modifiers.iter().any(|m| m == "双重否定"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn degree_scales() {
+        let plain = score("满意").score;
+        let very = score("非常满意").score;
+        let slight = score("有点满意").score;
+        assert!(
+            very > plain && plain > slight && slight > 0.0,
+            "{very} {plain} {slight}"
+        );
+        assert!(
+            cue(&score("非常满意"), "满意")
+                .modifiers
+                .contains(&"程度:非常".to_string())
+        );
+    }
+
+    #[test]
+    fn contrast_weighs_the_later_clause() {
+        let s = score("环境很好,但是饭菜难吃");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            cue(&s, "难吃").modifiers.contains(&"转折后".to_string()),
+            "{s:?}"
+        );
+        assert!(
+            s.explanation
+                .iter()
+                .any(|c| c.delta > 0.0 && c.modifiers.contains(&"转折前".to_string())),
+            "{s:?}"
+        );
+        let s = score("有点累,但是很开心");
+        assert!(s.score > 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn rhetorical_questions_read_negative() {
+        let s = score("难道这饭菜好吃吗?");
+        assert!(s.score < 0.0, "{s:?}");
+        let s = score("凭什么收我们的钱?");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            s.explanation
+                .iter()
+                .any(|c| c.modifiers.contains(&"反问".to_string())),
+            "{s:?}"
+        );
+        // Same words without the marker are a plain question, not negative.
+        assert!(score("食堂好吃吗?").score > 0.0);
+    }
+
+    #[test]
+    fn exclamation_amplifies() {
+        let plain = score("太恶心了").score;
+        let loud = score("太恶心了!!!").score;
+        assert!(loud < plain && plain < 0.0, "{loud} {plain}");
+        assert!(
+            cue(&score("今天太开心了!"), "开心")
+                .modifiers
+                .contains(&"感叹".to_string())
+        );
+    }
+
+    #[test]
+    fn emoticons_and_emoji_count() {
+        assert_eq!(score("今天的食堂[怒]").label, SentimentLabel::Negative);
+        assert_eq!(score("今天的食堂😡").label, SentimentLabel::Negative);
+        assert_eq!(score("今天的食堂[赞]").label, SentimentLabel::Positive);
+        // Skin tones score as the base emoji.
+        assert_eq!(score("今天的食堂👍🏻").label, SentimentLabel::Positive);
+        let s = score("[怒][怒]");
+        assert_eq!(s.explanation.len(), 1, "equal cues merge: {s:?}");
+    }
+
+    #[test]
+    fn tokenizer_split_phrases_still_match() {
+        // jieba splits 凭什么 and 太离谱; the model joins tokens.
+        assert!(score("凭什么").score < 0.0);
+    }
+
+    #[test]
+    fn neutral_band_and_empty_input() {
+        let (_, model) = parts();
+        let empty = model.score(&[], 0.1);
+        assert_eq!(empty.score, 0.0);
+        assert_eq!(empty.label, SentimentLabel::Neutral);
+        assert!(empty.explanation.is_empty());
+        assert_eq!(score("明天下午三点开会。").label, SentimentLabel::Neutral);
+        let weak = model.score(&["希望"], 0.1);
+        assert!(weak.score > 0.0);
+        assert_eq!(model.score(&["希望"], 0.9).label, SentimentLabel::Neutral);
+    }
+
+    #[test]
+    fn explanation_is_sorted_and_capped() {
+        let s = score("垃圾学校,恶心,坑人,离谱,无语,失望,心寒,烦,差,好吃,满意[怒]😡");
+        assert!(s.explanation.len() <= MAX_EXPLANATION);
+        assert!(
+            s.explanation
+                .windows(2)
+                .all(|w| w[0].delta.abs() >= w[1].delta.abs()),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn score_stays_in_range() {
+        let long = "恶心!".repeat(500);
+        let s = score(&long);
+        assert!(
+            (-1.0..=1.0).contains(&s.score) && s.score < -0.99,
+            "{}",
+            s.score
+        );
+        let long = "非常好!".repeat(500);
+        assert!((-1.0..=1.0).contains(&score(&long).score));
+    }
+
+    #[test]
+    fn load_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sentiment")).unwrap();
+        std::fs::write(
+            dir.path().join("sentiment/polarity-x.txt"),
+            "# c\n好\t1\n差\tbad\n",
+        )
+        .unwrap();
+        let err = SentimentModel::load(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("polarity-x.txt:3"), "{err}");
+        let missing = SentimentModel::load(&dir.path().join("nope"))
+            .err()
+            .unwrap();
+        assert!(matches!(missing, AnalyzeError::Io { .. }), "{missing}");
+    }
+
+    #[test]
+    fn model_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<SentimentModel>();
     }
 }
