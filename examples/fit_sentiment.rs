@@ -4,7 +4,7 @@
 //! ```text
 //! python3 benches/sentiment/split.py
 //! cargo run --release --example fit_sentiment -- [--train F] [--out F]
-//!     [--min-count 5] [--l2 3e-3] [--epochs 15] [--min-weight 0.6] [--scale 0.3]
+//!     [--min-count 5] [--l2 3e-3] [--epochs 15] [--min-weight 0.6] [--scale 0.3] [--all-pos]
 //! ```
 //! Weights come from an L2-regularised logistic regression (SGD, fixed
 //! shuffle seed, no intercept) fitted on top of the curated scorer's own
@@ -14,7 +14,9 @@
 //! -1, as the scorer flips it. Only words in >= min-count training texts
 //! are fitted; |weight| < min-weight is dropped (short neutral posts should
 //! not pick up hotel-review vocabulary), and weights are shrunk by `scale`.
-//! The last two columns (negative/positive document counts, negation-aware)
+//! Only adjectives, verbs, adverbs, idioms and the like are kept (jieba's
+//! dictionary tag; `--all-pos` keeps nouns too): nouns learned from product
+//! reviews are topic bias. The last two columns (negative/positive document counts, negation-aware)
 //! are for reading only. Function words (negators, degree, contrast,
 //! rhetorical, particles) and curated polarity words are left out: the
 //! curated lists decide those. Output is sorted, so a refit is reproducible.
@@ -33,6 +35,7 @@ fn main() -> anyhow::Result<()> {
     let mut out_path = default_dictionaries_dir().join("sentiment/learned.tsv");
     let (mut min_count, mut alpha, mut min_weight, mut scale) = (5u32, 1.0f64, 0.6f64, 0.3f64);
     let (mut l2, mut epochs) = (3e-3f64, 15usize);
+    let mut all_pos = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().expect("option needs a value");
@@ -45,6 +48,7 @@ fn main() -> anyhow::Result<()> {
             "--scale" => scale = value().parse()?,
             "--l2" => l2 = value().parse()?,
             "--epochs" => epochs = value().parse()?,
+            "--all-pos" => all_pos = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -136,10 +140,15 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let lr = fit_logistic(&samples, &frequent, l2, epochs);
     let mut kept = 0;
+    let mut dropped_pos = 0;
     for (word, [neg, pos]) in &counts {
         let Some(&w) = lr.get(word.as_str()) else {
             continue;
         };
+        if !all_pos && !sentiment_pos(&tokenizer, word) {
+            dropped_pos += 1;
+            continue;
+        }
         let _nb = ((*pos as f64 + alpha) / (n_pos + 2.0 * alpha)).ln()
             - ((*neg as f64 + alpha) / (n_neg + 2.0 * alpha)).ln();
         // The scorer squashes tanh(0.5 * raw); the fit is in atanh units.
@@ -152,12 +161,28 @@ fn main() -> anyhow::Result<()> {
     }
     out.flush()?;
     eprintln!(
-        "{} texts, {} candidate words, {kept} written to {}",
+        "{} texts, {} candidate words, {dropped_pos} dropped by part of speech, {kept} written to {}",
         docs[0] + docs[1],
         counts.len(),
         out_path.display()
     );
     Ok(())
+}
+
+/// Parts of speech that carry sentiment: adjectives, verbs, adverbs, idioms,
+/// fixed expressions, interjections and words jieba does not know. Nouns,
+/// times, numerals, pronouns, conjunctions … learned from hotel and book
+/// reviews are topic bias ("学校", "八点"), which misfires on campus posts.
+fn sentiment_pos(tokenizer: &Tokenizer, word: &str) -> bool {
+    let tags = tokenizer.jieba().tag(word, false);
+    let [tag] = tags.as_slice() else {
+        return true;
+    };
+    let t = tag.tag;
+    matches!(
+        t.as_bytes().first(),
+        Some(b'a' | b'v' | b'd' | b'i' | b'l' | b'z' | b'e' | b'y' | b'x')
+    )
 }
 
 /// (class 0/1, curated offset, signed word counts) of one training text.

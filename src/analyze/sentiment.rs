@@ -61,6 +61,8 @@ struct Entry {
     role: u8,
     /// Rhetorical marker that only counts in a question ("难道 … 吗").
     needs_question: bool,
+    /// Weight from learned.tsv rather than a curated list.
+    learned: bool,
 }
 
 /// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
@@ -226,6 +228,11 @@ impl SentimentModel {
             Ok(())
         })?;
         entries.retain(|_, e| e.weight != 0.0 || e.role != 0);
+        for word in &learned {
+            if let Some(e) = entries.get_mut(word) {
+                e.learned = true;
+            }
+        }
         // Curated entries the tokenizer splits ("凭什么" -> 凭 什么) are
         // matched by joining tokens; mark every proper prefix.
         let prefixes: Vec<Box<str>> = entries
@@ -423,7 +430,11 @@ impl SentimentModel {
                 let mut flags = if after_contrast { F_AFTER } else { 0 };
                 let mut negator = Span::default();
                 let mut degree = Span::default();
-                if clause.negations > 0 && clause.neg_left > 0 {
+                // A learned negative word is often a complaint's topic, not an
+                // evaluation ("没人来修": 修 leans negative): negating it does
+                // not make praise, so it keeps its sign and the negation waits.
+                let negation_passes = entry.learned && pre < 0.0 && clause.negations % 2 == 1;
+                if clause.negations > 0 && clause.neg_left > 0 && !negation_passes {
                     negator = clause.negator;
                     if clause.negations % 2 == 1 {
                         pre *= if pre > 0.0 { -1.0 } else { NEGATED_NEGATIVE };
@@ -441,8 +452,10 @@ impl SentimentModel {
                     };
                     flags |= F_DEGREE;
                 }
-                clause.negations = 0;
-                clause.neg_left = 0;
+                if !negation_passes {
+                    clause.negations = 0;
+                    clause.neg_left = 0;
+                }
                 clause.degree_left = 0;
                 cues.push(Cue {
                     token,
