@@ -1,22 +1,908 @@
-//! Lexicon sentiment scorer (placeholder interface; being implemented).
+//! Lexicon sentiment scorer with rule-based modifiers.
+//!
+//! Every token is looked up once in one hash map from word to a compact
+//! [`Entry`]: a polarity weight (curated, or learned offline by
+//! `examples/fit_sentiment.rs`) and/or a role (negator, degree adverb,
+//! contrast, rhetorical marker, question particle). Clauses are split on
+//! punctuation; within a clause negation, degree and question/exclamation
+//! modify the polarity words, and a contrast word weighs what follows it over
+//! what came before. The raw sum is squashed with `tanh`.
+//!
+//! Lexicons live in `dictionaries/sentiment/` (see its README.md):
+//! `polarity*.txt` (`word<TAB>strength`, in name order, later files
+//! override), `learned.tsv` (`word<TAB>weight…`, overridden by curated
+//! entries), `negators.txt` (`word<TAB>residual`), `degree.txt`
+//! (`word<TAB>multiplier`), `contrast.txt` (`word`), `rhetorical.txt`
+//! (`word<TAB>strength[<TAB>?]`) and `particles.txt` (`word`).
 
 use super::AnalyzeError;
-use crate::model::{Sentiment, SentimentLabel};
+use crate::model::{Sentiment, SentimentContribution, SentimentLabel};
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
-pub struct SentimentModel {}
+/// Tokens after a negator that it may still reach ("不 是 很 好").
+const NEGATION_SCOPE: u8 = 3;
+/// Tokens after a degree adverb that it may still reach.
+const DEGREE_SCOPE: u8 = 2;
+/// "不差" is milder than "好": a negated negative word turns only partly positive.
+const NEGATED_NEGATIVE: f32 = -0.5;
+/// "不太好" is milder than "不好": a degree adverb under negation softens.
+const DEGREE_UNDER_NEGATION: f32 = 0.6;
+/// Weight of what precedes / follows a contrast word (但是, 却 …).
+const BEFORE_CONTRAST: f32 = 0.5;
+const AFTER_CONTRAST: f32 = 1.5;
+/// A plain question asserts less than a statement.
+const QUESTION: f32 = 0.6;
+/// One `!` amplifies, two or more amplify more.
+const EXCLAIM_ONE: f32 = 1.3;
+const EXCLAIM_MORE: f32 = 1.5;
+/// raw sum -> score: tanh(raw * SQUASH); a single strength-2 word gives ~0.76.
+const SQUASH: f32 = 0.5;
+/// Explanation length cap.
+const MAX_EXPLANATION: usize = 8;
+
+const NEGATOR: u8 = 1;
+const DEGREE: u8 = 2;
+const CONTRAST: u8 = 4;
+const RHETORICAL: u8 = 8;
+const PARTICLE: u8 = 16;
+
+/// Role bit of a string that starts a longer multi-token entry ("凭" of
+/// "凭什么", which the tokenizer splits).
+const PREFIX: u8 = 32;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    /// Polarity weight; 0 when the word carries none.
+    weight: f32,
+    /// Negator: weight when its scope finds no polarity word ("没有热水").
+    /// Degree: multiplier. Rhetorical: strength of the indignation cue.
+    aux: f32,
+    role: u8,
+    /// Rhetorical marker that only counts in a question ("难道 … 吗").
+    needs_question: bool,
+    /// Weight from learned.tsv rather than a curated list.
+    learned: bool,
+}
+
+/// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
+#[derive(Debug)]
+pub struct SentimentModel {
+    entries: FxHashMap<Box<str>, Entry>,
+}
+
+// Cue flags (bit set), turned into Chinese modifier names for the explanation.
+const F_NEGATED: u16 = 1;
+const F_DOUBLE_NEG: u16 = 2;
+const F_DEGREE: u16 = 4;
+const F_BEFORE: u16 = 8;
+const F_AFTER: u16 = 16;
+const F_RHETORICAL: u16 = 32;
+const F_QUESTION: u16 = 64;
+const F_EXCLAIM: u16 = 128;
+const F_UNRESOLVED: u16 = 256;
+
+/// Tokens `start..start + len`; cues point into the token slice, so scoring
+/// allocates only the cue vector and the final explanation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u8,
+    /// A byte range inside a single glued token ("太" of "太精彩").
+    sub: (u16, u16),
+}
+
+impl Span {
+    fn text(self, tokens: &[&str]) -> String {
+        if self.sub.1 > 0 {
+            return tokens[self.start as usize][self.sub.0 as usize..self.sub.1 as usize]
+                .to_string();
+        }
+        let end = self.start as usize + self.len as usize;
+        tokens[self.start as usize..end].concat()
+    }
+
+    fn same_text(self, other: Span, tokens: &[&str]) -> bool {
+        if self.sub.1 > 0 || other.sub.1 > 0 {
+            return self.text(tokens) == other.text(tokens);
+        }
+        self.len == other.len
+            && (0..self.len as usize)
+                .all(|k| tokens[self.start as usize + k] == tokens[other.start as usize + k])
+    }
+}
+
+/// One cue found while scoring.
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    token: Span,
+    /// Delta before contrast weighting.
+    pre: f32,
+    flags: u16,
+    negator: Span,
+    degree: Span,
+}
+
+impl Cue {
+    fn delta(&self) -> f32 {
+        if self.flags & F_BEFORE != 0 {
+            self.pre * BEFORE_CONTRAST
+        } else if self.flags & F_AFTER != 0 {
+            self.pre * AFTER_CONTRAST
+        } else {
+            self.pre
+        }
+    }
+}
+
+/// Per-clause state while walking the tokens.
+#[derive(Default)]
+struct Clause {
+    start: usize,
+    negations: u8,
+    negator: Span,
+    negator_residual: f32,
+    neg_left: u8,
+    degree: f32,
+    degree_word: Span,
+    degree_under_neg: bool,
+    degree_left: u8,
+    rhetorical: Option<(Span, f32, bool)>,
+    particle: bool,
+}
 
 impl SentimentModel {
-    pub fn load(_dictionaries: &Path) -> Result<Self, AnalyzeError> {
-        Ok(SentimentModel {})
+    /// Read every lexicon under `dictionaries/sentiment/`.
+    pub fn load(dictionaries: &Path) -> Result<Self, AnalyzeError> {
+        let dir = dictionaries.join("sentiment");
+        let listing = std::fs::read_dir(&dir).map_err(|e| AnalyzeError::io(&dir, e))?;
+        let mut polarity_files = Vec::new();
+        for item in listing {
+            let path = item.map_err(|e| AnalyzeError::io(&dir, e))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("polarity") && name.ends_with(".txt") {
+                polarity_files.push(path);
+            }
+        }
+        polarity_files.sort();
+
+        let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
+        // Learned weights first, so curated entries override them. Learned
+        // words are single tokens by construction (fitted on our tokenizer).
+        let mut learned = rustc_hash::FxHashSet::<Box<str>>::default();
+        read_lexicon(&dir.join("learned.tsv"), 2, |word, cols, err| {
+            let weight = parse_num(cols[1], -5.0..=5.0, err)?;
+            entries.entry(word.into()).or_default().weight = weight;
+            learned.insert(word.into());
+            Ok(())
+        })?;
+        for path in &polarity_files {
+            read_lexicon(path, 2, |word, cols, err| {
+                let weight = parse_num(cols[1], -5.0..=5.0, err)?;
+                entries.entry(word.into()).or_default().weight = weight;
+                learned.remove(word);
+                Ok(())
+            })?;
+        }
+        // Function words: their role wins over any polarity weight.
+        let mut set_role = |word: &str, role: u8, aux: f32, needs_question: bool| {
+            learned.remove(word);
+            let e = entries.entry(word.into()).or_default();
+            e.role |= role;
+            e.weight = 0.0;
+            if role != PARTICLE && role != CONTRAST {
+                e.aux = aux;
+            }
+            e.needs_question |= needs_question;
+        };
+        read_lexicon(&dir.join("negators.txt"), 2, |w, cols, err| {
+            let residual = parse_num(cols[1], -5.0..=5.0, err)?;
+            set_role(w, NEGATOR, residual, false);
+            Ok(())
+        })?;
+        read_lexicon(&dir.join("degree.txt"), 2, |w, cols, err| {
+            let mult = parse_num(cols[1], 0.05..=5.0, err)?;
+            set_role(w, DEGREE, mult, false);
+            Ok(())
+        })?;
+        read_lexicon(&dir.join("contrast.txt"), 1, |w, _, _| {
+            set_role(w, CONTRAST, 0.0, false);
+            Ok(())
+        })?;
+        read_lexicon(&dir.join("rhetorical.txt"), 2, |w, cols, err| {
+            let strength = parse_num(cols[1], -5.0..=5.0, err)?;
+            let needs_question = match cols.get(2) {
+                None => false,
+                Some(&"?") => true,
+                Some(other) => {
+                    return Err(err(format!(
+                        "第三列只能是 '?' (third column must be '?'), got '{other}'"
+                    )));
+                }
+            };
+            set_role(w, RHETORICAL, strength, needs_question);
+            Ok(())
+        })?;
+        read_lexicon(&dir.join("particles.txt"), 1, |w, _, _| {
+            set_role(w, PARTICLE, 0.0, false);
+            Ok(())
+        })?;
+        entries.retain(|_, e| e.weight != 0.0 || e.role != 0);
+        for word in &learned {
+            if let Some(e) = entries.get_mut(word) {
+                e.learned = true;
+            }
+        }
+        // Curated entries the tokenizer splits ("凭什么" -> 凭 什么) are
+        // matched by joining tokens; mark every proper prefix.
+        let prefixes: Vec<Box<str>> = entries
+            .keys()
+            .filter(|k| !learned.contains(&**k))
+            .flat_map(|k| k.char_indices().skip(1).map(|(j, _)| k[..j].into()))
+            .collect();
+        for p in prefixes {
+            entries.entry(p).or_default().role |= PREFIX;
+        }
+        entries.shrink_to_fit();
+        Ok(SentimentModel { entries })
+    }
+
+    /// Number of words the model knows, for logs.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry at `tokens[i]`: the longest multi-token entry starting
+    /// there, else the token's own; with the number of tokens it spans.
+    fn lookup(&self, tokens: &[&str], i: usize, phrase: &mut String) -> Option<(Entry, usize)> {
+        let token = tokens[i];
+        let mut found = match self.entries.get(token) {
+            Some(e) => *e,
+            None => {
+                // "👍🏻" scores as "👍": drop skin tones and variation selectors.
+                let base = token.trim_end_matches(|c: char| {
+                    matches!(c as u32, 0x1F3FB..=0x1F3FF | 0xFE0F | 0xFE0E)
+                });
+                if base.len() == token.len() || base.is_empty() {
+                    return None;
+                }
+                return self
+                    .entries
+                    .get(base)
+                    .map(|e| (*e, 1))
+                    .filter(|(e, _)| e.role & PREFIX == 0 || e.weight != 0.0);
+            }
+        };
+        let mut len = 1;
+        if found.role & PREFIX != 0 {
+            phrase.clear();
+            phrase.push_str(token);
+            for (k, next) in tokens.iter().enumerate().skip(i + 1).take(3) {
+                phrase.push_str(next);
+                match self.entries.get(phrase.as_str()) {
+                    Some(e) => {
+                        if e.weight != 0.0 || e.role & !PREFIX != 0 {
+                            found = *e;
+                            len = k + 1 - i;
+                        }
+                        if e.role & PREFIX == 0 {
+                            break;
+                        }
+                    }
+                    None => break,
+                }
+            }
+        }
+        (found.weight != 0.0 || found.role & !PREFIX != 0).then_some((found, len))
+    }
+
+    /// An unknown token that starts with a negator or degree adverb: that
+    /// adverb, its byte length, and the rest's polarity entry (if any) with
+    /// its end, trailing particles (了, 啦, 的, 啊) dropped.
+    fn split_glued(&self, token: &str) -> Option<(Entry, usize, Option<Entry>, usize)> {
+        let first = token.chars().next()?;
+        let head_len = first.len_utf8();
+        if head_len == token.len() || first.is_ascii() {
+            return None;
+        }
+        let head = *self.entries.get(&token[..head_len])?;
+        if head.role & (NEGATOR | DEGREE) == 0 {
+            return None;
+        }
+        let rest = token[head_len..].trim_end_matches(['了', '啦', '的', '啊', '呀']);
+        let tail = self
+            .entries
+            .get(rest)
+            .filter(|e| e.weight != 0.0 && e.role & !PREFIX == 0)
+            .copied();
+        match tail {
+            Some(_) => Some((head, head_len, tail, head_len + rest.len())),
+            // A bare degree prefix on an unknown word says nothing.
+            None if head.role & NEGATOR != 0 => Some((head, head_len, None, token.len())),
+            None => None,
+        }
     }
 
     /// Score the tokens of one normalised text.
-    pub fn score(&self, _tokens: &[&str], _neutral_band: f32) -> Sentiment {
-        Sentiment {
-            score: 0.0,
-            label: SentimentLabel::Neutral,
-            explanation: Vec::new(),
+    pub fn score(&self, tokens: &[&str], neutral_band: f32) -> Sentiment {
+        let mut cues: Vec<Cue> = Vec::new();
+        let mut clause = Clause::default();
+        let mut after_contrast = false;
+        let mut phrase = String::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let token = tokens[i];
+            if let Some(first) = clause_break(token) {
+                // Gather a run of punctuation ("!!!", "?!", "。。。").
+                let (mut exclaim, mut question) = first;
+                while let Some((e, q)) = tokens.get(i + 1).and_then(|t| clause_break(t)) {
+                    exclaim += e;
+                    question |= q;
+                    i += 1;
+                }
+                finish_clause(&mut cues, &mut clause, exclaim, question, after_contrast);
+                i += 1;
+                continue;
+            }
+            let (entry, token) = match self.lookup(tokens, i, &mut phrase) {
+                Some((entry, len)) => {
+                    let span = Span {
+                        start: i as u32,
+                        len: len as u8,
+                        ..Span::default()
+                    };
+                    i += len;
+                    (entry, span)
+                }
+                None => {
+                    // jieba glues adverbs to words it does not know ("太精彩",
+                    // "好开心", "没变"): read them as adverb + word.
+                    let Some((head, head_len, tail, tail_end)) = self.split_glued(tokens[i]) else {
+                        i += 1;
+                        tick_scopes(&mut cues, &mut clause);
+                        continue;
+                    };
+                    let head_span = Span {
+                        start: i as u32,
+                        len: 1,
+                        sub: (0, head_len as u16),
+                    };
+                    if head.role & NEGATOR != 0 {
+                        clause.negations = if clause.negations > 0 && clause.neg_left > 0 {
+                            clause.negations + 1
+                        } else {
+                            clause.negator = head_span;
+                            clause.negator_residual = head.aux;
+                            1
+                        };
+                        clause.neg_left = NEGATION_SCOPE;
+                    } else {
+                        clause.degree = head.aux;
+                        clause.degree_word = head_span;
+                        clause.degree_under_neg = clause.negations > 0 && clause.neg_left > 0;
+                        clause.degree_left = DEGREE_SCOPE;
+                    }
+                    let span = Span {
+                        start: i as u32,
+                        len: 1,
+                        sub: (head_len as u16, tail_end as u16),
+                    };
+                    i += 1;
+                    match tail {
+                        Some(tail) => (tail, span),
+                        None => {
+                            tick_scopes(&mut cues, &mut clause);
+                            continue;
+                        }
+                    }
+                }
+            };
+            if entry.role & NEGATOR != 0 {
+                if clause.negations > 0 && clause.neg_left > 0 {
+                    clause.negations += 1;
+                } else {
+                    clause.negations = 1;
+                    clause.negator = token;
+                    clause.negator_residual = entry.aux;
+                }
+                clause.neg_left = NEGATION_SCOPE;
+            } else if entry.role & DEGREE != 0 {
+                clause.degree = entry.aux;
+                clause.degree_word = token;
+                clause.degree_under_neg = clause.negations > 0 && clause.neg_left > 0;
+                clause.degree_left = DEGREE_SCOPE;
+            } else if entry.role & CONTRAST != 0 {
+                expire_negation(&mut cues, &mut clause);
+                for cue in &mut cues {
+                    cue.flags = (cue.flags & !F_AFTER) | F_BEFORE;
+                }
+                after_contrast = true;
+            } else if entry.role & RHETORICAL != 0 {
+                clause.rhetorical = Some((token, entry.aux, entry.needs_question));
+            } else if entry.role & PARTICLE != 0 {
+                clause.particle = true;
+            } else {
+                let mut pre = entry.weight;
+                let mut flags = if after_contrast { F_AFTER } else { 0 };
+                let mut negator = Span::default();
+                let mut degree = Span::default();
+                // A learned negative word is often a complaint's topic, not an
+                // evaluation ("没人来修": 修 leans negative): negating it does
+                // not make praise, so it keeps its sign and the negation waits.
+                let negation_passes = entry.learned && pre < 0.0 && clause.negations % 2 == 1;
+                if clause.negations > 0 && clause.neg_left > 0 && !negation_passes {
+                    negator = clause.negator;
+                    if clause.negations % 2 == 1 {
+                        pre *= if pre > 0.0 { -1.0 } else { NEGATED_NEGATIVE };
+                        flags |= F_NEGATED;
+                    } else {
+                        flags |= F_DOUBLE_NEG;
+                    }
+                }
+                if clause.degree_left > 0 {
+                    degree = clause.degree_word;
+                    pre *= if clause.degree_under_neg && flags & F_NEGATED != 0 {
+                        DEGREE_UNDER_NEGATION
+                    } else {
+                        clause.degree
+                    };
+                    flags |= F_DEGREE;
+                }
+                if !negation_passes {
+                    clause.negations = 0;
+                    clause.neg_left = 0;
+                }
+                clause.degree_left = 0;
+                cues.push(Cue {
+                    token,
+                    pre,
+                    flags,
+                    negator,
+                    degree,
+                });
+            }
         }
+        finish_clause(&mut cues, &mut clause, 0, false, after_contrast);
+
+        let raw: f32 = cues.iter().map(Cue::delta).sum();
+        let score = (raw * SQUASH).tanh().clamp(-1.0, 1.0);
+        let label = if score.abs() < neutral_band || score == 0.0 {
+            SentimentLabel::Neutral
+        } else if score > 0.0 {
+            SentimentLabel::Positive
+        } else {
+            SentimentLabel::Negative
+        };
+        Sentiment {
+            score,
+            label,
+            explanation: explain(&cues, tokens),
+        }
+    }
+}
+
+/// `Some((exclamations, question))` when the token ends a clause.
+fn clause_break(token: &str) -> Option<(u8, bool)> {
+    let mut exclaim = 0u8;
+    let mut question = false;
+    for c in token.chars() {
+        match c {
+            '!' => exclaim = exclaim.saturating_add(1),
+            '?' => question = true,
+            '。' | ',' | '.' | ';' | '、' | '…' | '~' | '～' | '\n' | '；' | '，' | '！' | '？' =>
+                {}
+            _ => return None,
+        }
+    }
+    if token.is_empty() {
+        None
+    } else {
+        Some((exclaim, question))
+    }
+}
+
+/// A token that is not a cue narrows the reach of pending negation and degree.
+fn tick_scopes(cues: &mut Vec<Cue>, clause: &mut Clause) {
+    if clause.neg_left > 0 {
+        clause.neg_left -= 1;
+        if clause.neg_left == 0 {
+            expire_negation(cues, clause);
+        }
+    }
+    clause.degree_left = clause.degree_left.saturating_sub(1);
+}
+
+/// A negator that found no polarity word still says something ("没有热水").
+fn expire_negation(cues: &mut Vec<Cue>, clause: &mut Clause) {
+    if clause.negations % 2 == 1 && clause.negator_residual != 0.0 {
+        cues.push(Cue {
+            token: clause.negator,
+            pre: clause.negator_residual,
+            flags: F_UNRESOLVED,
+            negator: Span::default(),
+            degree: Span::default(),
+        });
+    }
+    clause.negations = 0;
+    clause.neg_left = 0;
+}
+
+fn finish_clause(
+    cues: &mut Vec<Cue>,
+    clause: &mut Clause,
+    exclaim: u8,
+    question: bool,
+    after_contrast: bool,
+) {
+    expire_negation(cues, clause);
+    let after = if after_contrast { F_AFTER } else { 0 };
+    let asked = question || clause.particle;
+    let in_clause = clause.start..cues.len();
+    match clause.rhetorical {
+        Some((marker, strength, needs_question)) if asked || !needs_question => {
+            // A rhetorical question asserts the opposite of its words and
+            // voices indignation of its own.
+            for cue in &mut cues[in_clause] {
+                if cue.flags & F_UNRESOLVED != 0 {
+                    cue.pre = 0.0;
+                } else {
+                    cue.pre = -cue.pre;
+                    cue.flags |= F_RHETORICAL;
+                }
+            }
+            cues.push(Cue {
+                token: marker,
+                pre: strength,
+                flags: F_RHETORICAL | after,
+                negator: Span::default(),
+                degree: Span::default(),
+            });
+        }
+        _ if question => {
+            for cue in &mut cues[in_clause] {
+                cue.pre *= QUESTION;
+                cue.flags |= F_QUESTION;
+            }
+        }
+        _ => {}
+    }
+    if exclaim > 0 {
+        let m = if exclaim > 1 {
+            EXCLAIM_MORE
+        } else {
+            EXCLAIM_ONE
+        };
+        for cue in &mut cues[clause.start..] {
+            cue.pre *= m;
+            cue.flags |= F_EXCLAIM;
+        }
+    }
+    *clause = Clause {
+        start: cues.len(),
+        ..Clause::default()
+    };
+}
+
+/// The cues that moved the score most, equal cues merged ("[怒][怒]").
+fn explain(cues: &[Cue], tokens: &[&str]) -> Vec<SentimentContribution> {
+    let mut merged: Vec<(Cue, f32)> = Vec::with_capacity(cues.len());
+    for cue in cues {
+        let delta = cue.delta();
+        if delta == 0.0 {
+            continue;
+        }
+        match merged.iter_mut().find(|(m, _)| {
+            m.flags == cue.flags
+                && m.token.same_text(cue.token, tokens)
+                && m.negator.same_text(cue.negator, tokens)
+                && m.degree.same_text(cue.degree, tokens)
+        }) {
+            Some((_, d)) => *d += delta,
+            None => merged.push((*cue, delta)),
+        }
+    }
+    merged.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    merged.truncate(MAX_EXPLANATION);
+    merged
+        .into_iter()
+        .map(|(cue, delta)| SentimentContribution {
+            cue: cue.token.text(tokens),
+            delta: (delta * 1000.0).round() / 1000.0,
+            modifiers: modifiers(&cue, tokens),
+        })
+        .collect()
+}
+
+fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
+    let f = cue.flags;
+    let mut out = Vec::new();
+    if f & F_NEGATED != 0 {
+        out.push(format!("否定:{}", cue.negator.text(tokens)));
+    }
+    if f & F_DOUBLE_NEG != 0 {
+        out.push("双重否定".to_string());
+    }
+    if f & F_UNRESOLVED != 0 {
+        out.push("否定".to_string());
+    }
+    if f & F_DEGREE != 0 {
+        out.push(format!("程度:{}", cue.degree.text(tokens)));
+    }
+    for (bit, name) in [
+        (F_BEFORE, "转折前"),
+        (F_AFTER, "转折后"),
+        (F_RHETORICAL, "反问"),
+        (F_QUESTION, "疑问"),
+        (F_EXCLAIM, "感叹"),
+    ] {
+        if f & bit != 0 {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+type LineError<'e> = &'e dyn Fn(String) -> AnalyzeError;
+
+/// Read `word col…` lines (tab or space separated, `#` comments); a missing
+/// file is an empty lexicon, so a college can drop any list it does not want.
+fn read_lexicon(
+    path: &Path,
+    min_cols: usize,
+    mut add: impl FnMut(&str, &[&str], LineError<'_>) -> Result<(), AnalyzeError>,
+) -> Result<(), AnalyzeError> {
+    let content = match std::fs::read_to_string(path) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(AnalyzeError::io(path, e)),
+    };
+    let mut cols: Vec<&str> = Vec::with_capacity(4);
+    for (n, line) in content.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let err = |message: String| AnalyzeError::Dictionary {
+            path: path.to_path_buf(),
+            line: n + 1,
+            message,
+        };
+        cols.clear();
+        cols.extend(line.split(['\t', ' ']).filter(|c| !c.is_empty()));
+        if cols.len() < min_cols {
+            return Err(err(format!(
+                "需要 {min_cols} 列 (expected {min_cols} columns: word, value), got {}",
+                cols.len()
+            )));
+        }
+        // Normalise like the text, so full-width entries still match.
+        let word = super::normalize::normalize(cols[0]);
+        add(&word, &cols, &err)?;
+    }
+    Ok(())
+}
+
+fn parse_num(
+    text: &str,
+    range: std::ops::RangeInclusive<f32>,
+    err: LineError<'_>,
+) -> Result<f32, AnalyzeError> {
+    match text.parse::<f32>() {
+        Ok(v) if range.contains(&v) => Ok(v),
+        _ => Err(err(format!(
+            "'{text}' 不是 {}..={} 之间的数 (expected a number in {}..={})",
+            range.start(),
+            range.end(),
+            range.start(),
+            range.end()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::normalize::normalize;
+    use crate::analyze::tokenize::Tokenizer;
+    use std::sync::OnceLock;
+
+    fn parts() -> &'static (Tokenizer, SentimentModel) {
+        static P: OnceLock<(Tokenizer, SentimentModel)> = OnceLock::new();
+        P.get_or_init(|| {
+            let dir = crate::analyze::default_dictionaries_dir();
+            (
+                Tokenizer::load(&dir).unwrap(),
+                SentimentModel::load(&dir).unwrap(),
+            )
+        })
+    }
+
+    fn score(text: &str) -> Sentiment {
+        let (tok, model) = parts();
+        let text = normalize(text);
+        let tokens = tok.tokens(&text);
+        model.score(&tokens, 0.1)
+    }
+
+    fn cue<'s>(s: &'s Sentiment, word: &str) -> &'s SentimentContribution {
+        s.explanation
+            .iter()
+            .find(|c| c.cue == word)
+            .unwrap_or_else(|| panic!("no cue {word} in {:?}", s.explanation))
+    }
+
+    #[test]
+    fn polarity_words_set_the_sign() {
+        assert_eq!(score("食堂的饭菜很好吃").label, SentimentLabel::Positive);
+        assert_eq!(score("食堂的饭菜难吃").label, SentimentLabel::Negative);
+    }
+
+    #[test]
+    fn negation_flips() {
+        let s = score("宿管态度不好");
+        assert!(s.score < 0.0, "{s:?}");
+        let s = score("老师不满意");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            cue(&s, "满意").modifiers.iter().any(|m| m == "否定:不"),
+            "{s:?}"
+        );
+        // A negated negative turns mildly positive.
+        let s = score("食堂并不差");
+        assert!(s.score > 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn double_negation_cancels() {
+        let s = score("不是不满意");
+        assert!(s.score > 0.0, "{s:?}");
+        assert!(
+            cue(&s, "满意").modifiers.iter().any(|m| m == "双重否定"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn degree_scales() {
+        let plain = score("满意").score;
+        let very = score("非常满意").score;
+        let slight = score("有点满意").score;
+        assert!(
+            very > plain && plain > slight && slight > 0.0,
+            "{very} {plain} {slight}"
+        );
+        assert!(
+            cue(&score("非常满意"), "满意")
+                .modifiers
+                .contains(&"程度:非常".to_string())
+        );
+    }
+
+    #[test]
+    fn contrast_weighs_the_later_clause() {
+        let s = score("环境很好,但是饭菜难吃");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            cue(&s, "难吃").modifiers.contains(&"转折后".to_string()),
+            "{s:?}"
+        );
+        assert!(
+            s.explanation
+                .iter()
+                .any(|c| c.delta > 0.0 && c.modifiers.contains(&"转折前".to_string())),
+            "{s:?}"
+        );
+        let s = score("有点累,但是很开心");
+        assert!(s.score > 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn rhetorical_questions_read_negative() {
+        let s = score("难道这饭菜好吃吗?");
+        assert!(s.score < 0.0, "{s:?}");
+        let s = score("凭什么收我们的钱?");
+        assert!(s.score < 0.0, "{s:?}");
+        assert!(
+            s.explanation
+                .iter()
+                .any(|c| c.modifiers.contains(&"反问".to_string())),
+            "{s:?}"
+        );
+        // Same words without the marker are a plain question, not negative.
+        assert!(score("食堂好吃吗?").score > 0.0);
+    }
+
+    #[test]
+    fn exclamation_amplifies() {
+        let plain = score("太恶心了").score;
+        let loud = score("太恶心了!!!").score;
+        assert!(loud < plain && plain < 0.0, "{loud} {plain}");
+        assert!(
+            cue(&score("今天太开心了!"), "开心")
+                .modifiers
+                .contains(&"感叹".to_string())
+        );
+    }
+
+    #[test]
+    fn emoticons_and_emoji_count() {
+        assert_eq!(score("今天的食堂[怒]").label, SentimentLabel::Negative);
+        assert_eq!(score("今天的食堂😡").label, SentimentLabel::Negative);
+        assert_eq!(score("今天的食堂[赞]").label, SentimentLabel::Positive);
+        // Skin tones score as the base emoji.
+        assert_eq!(score("今天的食堂👍🏻").label, SentimentLabel::Positive);
+        let s = score("[怒][怒]");
+        assert_eq!(s.explanation.len(), 1, "equal cues merge: {s:?}");
+    }
+
+    #[test]
+    fn tokenizer_split_phrases_still_match() {
+        // jieba splits 凭什么 and 太离谱; the model joins tokens.
+        assert!(score("凭什么").score < 0.0);
+    }
+
+    #[test]
+    fn neutral_band_and_empty_input() {
+        let (_, model) = parts();
+        let empty = model.score(&[], 0.1);
+        assert_eq!(empty.score, 0.0);
+        assert_eq!(empty.label, SentimentLabel::Neutral);
+        assert!(empty.explanation.is_empty());
+        assert_eq!(score("明天下午三点开会。").label, SentimentLabel::Neutral);
+        let weak = model.score(&["希望"], 0.1);
+        assert!(weak.score > 0.0);
+        assert_eq!(model.score(&["希望"], 0.9).label, SentimentLabel::Neutral);
+    }
+
+    #[test]
+    fn explanation_is_sorted_and_capped() {
+        let s = score("垃圾学校,恶心,坑人,离谱,无语,失望,心寒,烦,差,好吃,满意[怒]😡");
+        assert!(s.explanation.len() <= MAX_EXPLANATION);
+        assert!(
+            s.explanation
+                .windows(2)
+                .all(|w| w[0].delta.abs() >= w[1].delta.abs()),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn score_stays_in_range() {
+        let long = "恶心!".repeat(500);
+        let s = score(&long);
+        assert!(
+            (-1.0..=1.0).contains(&s.score) && s.score < -0.99,
+            "{}",
+            s.score
+        );
+        let long = "非常好!".repeat(500);
+        assert!((-1.0..=1.0).contains(&score(&long).score));
+    }
+
+    #[test]
+    fn load_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sentiment")).unwrap();
+        std::fs::write(
+            dir.path().join("sentiment/polarity-x.txt"),
+            "# c\n好\t1\n差\tbad\n",
+        )
+        .unwrap();
+        let err = SentimentModel::load(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("polarity-x.txt:3"), "{err}");
+        let missing = SentimentModel::load(&dir.path().join("nope"))
+            .err()
+            .unwrap();
+        assert!(matches!(missing, AnalyzeError::Io { .. }), "{missing}");
+    }
+
+    #[test]
+    fn model_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<SentimentModel>();
     }
 }

