@@ -123,7 +123,10 @@ impl<'d> Scan<'d> {
 }
 
 impl Engine {
-    fn scan<'d>(&self, doc: &Document<'d>, with_masks: bool) -> Scan<'d> {
+    /// Scan all fields once. Returns the occurrences with global exclusion
+    /// phrases applied, and, when some phrase occurred, the unmasked view too:
+    /// `exclude` queries look for trap context and must see every word.
+    fn scan<'d>(&self, doc: &Document<'d>) -> (Scan<'d>, Option<Scan<'d>>) {
         let fields = [doc.title, doc.text, doc.author, doc.source];
         let mut occs = Vec::new();
         let mut masks = Vec::new();
@@ -144,7 +147,7 @@ impl Engine {
                             end,
                         });
                     }
-                    if with_masks && flags & PAT_MASK != 0 {
+                    if flags & PAT_MASK != 0 {
                         masks.push(Mask {
                             field: fi as u8,
                             start,
@@ -171,16 +174,23 @@ impl Engine {
             occs,
             masks,
         };
-        if !scan.masks.is_empty() {
-            let occs = std::mem::take(&mut scan.occs);
-            scan.occs = occs
-                .into_iter()
-                .filter(|o| scan.mask_covering(o.field, o.start, o.end).is_none())
-                .collect();
-        }
         scan.occs
             .sort_unstable_by_key(|o| (o.pat, o.field, o.start, o.end));
-        scan
+        if scan.masks.is_empty() {
+            return (scan, None);
+        }
+        let kept = scan
+            .occs
+            .iter()
+            .filter(|o| scan.mask_covering(o.field, o.start, o.end).is_none())
+            .copied()
+            .collect();
+        let unmasked = Scan {
+            fields,
+            occs: std::mem::replace(&mut scan.occs, kept),
+            masks: Vec::new(),
+        };
+        (scan, Some(unmasked))
     }
 
     /// Rules worth evaluating: those triggered by a found pattern, plus the
@@ -203,7 +213,8 @@ impl Engine {
     }
 
     pub fn matches(&self, doc: &Document<'_>) -> Vec<RuleHit> {
-        let scan = self.scan(doc, true);
+        let (scan, unmasked) = self.scan(doc);
+        let unmasked = unmasked.as_ref().unwrap_or(&scan);
         let mut hits = Vec::new();
         if scan.occs.is_empty() && self.always.is_empty() {
             return hits;
@@ -213,7 +224,7 @@ impl Engine {
             if !eval(&rule.query, &scan) {
                 continue;
             }
-            if rule.exclude.as_ref().is_some_and(|e| eval(e, &scan)) {
+            if rule.exclude.as_ref().is_some_and(|e| eval(e, unmasked)) {
                 continue;
             }
             let found = self.collect_positive(&rule.query, &scan);
@@ -322,10 +333,10 @@ impl Engine {
     }
 
     pub fn explain(&self, doc: &Document<'_>) -> Vec<RuleExplanation> {
-        let masked = self.scan(doc, true);
-        let unmasked = self.scan(doc, false);
+        let (masked, unmasked) = self.scan(doc);
+        let unmasked = unmasked.as_ref().unwrap_or(&masked);
         let mut out = Vec::new();
-        for r in self.candidates(&unmasked) {
+        for r in self.candidates(unmasked) {
             let rule = &self.rules[r as usize];
             let explanation = |outcome, terms| RuleExplanation {
                 rule: rule.id.clone(),
@@ -338,15 +349,15 @@ impl Engine {
             if eval(&rule.query, &masked) {
                 let terms = self.collect_positive(&rule.query, &masked);
                 match &rule.exclude {
-                    Some(ex) if eval(ex, &masked) => {
-                        let by = self.collect_positive(ex, &masked);
+                    Some(ex) if eval(ex, unmasked) => {
+                        let by = self.collect_positive(ex, unmasked);
                         out.push(explanation(Outcome::ExcludedByRule { matches: by }, terms));
                     }
                     _ => out.push(explanation(Outcome::Fired, terms)),
                 }
-            } else if eval(&rule.query, &unmasked) {
+            } else if eval(&rule.query, unmasked) {
                 // It would fire but for the global exclusion phrases.
-                let terms = self.collect_positive(&rule.query, &unmasked);
+                let terms = self.collect_positive(&rule.query, unmasked);
                 let mut phrases: Vec<TermMatch> = Vec::new();
                 for t in &terms {
                     let fi = field_index(t.span.field) as u8;
