@@ -11,6 +11,8 @@ mod compile;
 mod eval;
 pub mod file;
 pub mod query;
+#[doc(hidden)]
+pub mod synthetic;
 
 use crate::model::{MatchSpan, RuleHit, Severity};
 use arc_swap::ArcSwap;

@@ -523,3 +523,30 @@ mod props {
         }
     }
 }
+
+#[test]
+fn exclude_queries_see_words_inside_global_phrases() {
+    let src = "category = \"校园安全\"\n[global]\nexclude_phrases = [\"消防演练\"]\n[[rule]]\nid = \"brigade\"\nseverity = \"medium\"\nquery = '消防员 学校'\nexclude = '演练'\n";
+    let r = set(&[("rules/campus-safety.toml", src)]).unwrap();
+    assert!(fires(&r, "消防员来学校了"));
+    // 演练 is inside the masked phrase 消防演练, but the exclude still sees it.
+    assert!(!fires(&r, "学校举行消防演练，消防员现场指导"));
+}
+
+#[test]
+fn rules_are_indexed_under_their_rarest_terms() {
+    // 学生 is shared by every rule; each is still evaluated only when its own
+    // word occurs, and fires correctly.
+    let mut src = String::from("category = \"c\"\n");
+    for i in 0..200 {
+        src.push_str(&format!(
+            "[[rule]]\nid = \"r{i}\"\nseverity = \"low\"\nquery = '学生 (词{i}号 | 语{i}号)'\n"
+        ));
+    }
+    let r = set(&[("rules/many.toml", &src)]).unwrap();
+    let hits = r.matches(&text("学生 语150号"));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].rule, "many.r150");
+    assert_eq!(hits[0].matched, vec!["学生", "语150号"]);
+    assert!(r.matches(&text("学生 学生")).is_empty());
+}
