@@ -1,0 +1,455 @@
+//! Matching: one Aho-Corasick scan per field, then evaluation of only the
+//! rules that one of the found terms can trigger.
+//!
+//! Per document we allocate in proportion to the matches found, never to the
+//! number of rules: occurrences go into a small vector sorted by pattern, and
+//! rule lookups binary-search it.
+
+use super::query::{FieldMask, field_index};
+use super::{Document, Outcome, RuleExplanation, TermMatch};
+use crate::model::{Field, MatchSpan, RuleHit, Severity};
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// Pattern flags.
+pub(crate) const PAT_TERM: u8 = 1;
+pub(crate) const PAT_MASK: u8 = 2;
+
+#[derive(Debug)]
+pub(crate) enum Expr {
+    Term {
+        pat: u32,
+        fields: FieldMask,
+    },
+    Regex {
+        re: Regex,
+        fields: FieldMask,
+    },
+    And(Box<[Expr]>),
+    Or(Box<[Expr]>),
+    Not(Box<Expr>),
+    Near {
+        left: Box<[(u32, FieldMask)]>,
+        right: Box<[(u32, FieldMask)]>,
+        distance: u32,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub weight: f32,
+    pub query: Expr,
+    pub exclude: Option<Expr>,
+}
+
+/// The matching engine of a rule set.
+pub(crate) struct Engine {
+    pub ac: Option<AhoCorasick>,
+    /// Normalised text of each pattern.
+    pub patterns: Vec<String>,
+    pub pat_flags: Vec<u8>,
+    /// CSR index: rules triggered by pattern `p` are
+    /// `trig_rules[trig_start[p]..trig_start[p + 1]]`.
+    pub trig_start: Vec<u32>,
+    pub trig_rules: Vec<u32>,
+    /// Rules with no literal prerequisite (regex only): evaluated on every post.
+    pub always: Vec<u32>,
+    pub rules: Vec<CompiledRule>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    pat: u32,
+    field: u8,
+    start: u32,
+    end: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Mask {
+    field: u8,
+    start: u32,
+    end: u32,
+    pat: u32,
+    /// Largest `end` among masks of the same field up to this one.
+    max_end: u32,
+}
+
+/// What one document's scan found.
+struct Scan<'d> {
+    fields: [&'d str; 4],
+    /// Sorted by (pat, field, start).
+    occs: Vec<Occ>,
+    /// Sorted by (field, start).
+    masks: Vec<Mask>,
+}
+
+fn field_of(i: u8) -> Field {
+    Field::ALL[i as usize]
+}
+
+impl<'d> Scan<'d> {
+    fn occurrences(&self, pat: u32) -> &[Occ] {
+        let lo = self.occs.partition_point(|o| o.pat < pat);
+        let hi = lo + self.occs[lo..].partition_point(|o| o.pat == pat);
+        &self.occs[lo..hi]
+    }
+
+    fn in_field(&self, pat: u32, field: u8) -> &[Occ] {
+        let all = self.occurrences(pat);
+        let lo = all.partition_point(|o| o.field < field);
+        let hi = lo + all[lo..].partition_point(|o| o.field == field);
+        &all[lo..hi]
+    }
+
+    /// The mask that covers `start..end` of `field`, if any.
+    fn mask_covering(&self, field: u8, start: u32, end: u32) -> Option<&Mask> {
+        let idx = self
+            .masks
+            .partition_point(|m| (m.field, m.start) <= (field, start));
+        let last = self.masks.get(idx.checked_sub(1)?)?;
+        if last.field != field || last.max_end < end {
+            return None;
+        }
+        self.masks[..idx]
+            .iter()
+            .rev()
+            .take_while(|m| m.field == field)
+            .find(|m| m.end >= end)
+    }
+}
+
+impl Engine {
+    /// Scan all fields once. Returns the occurrences with global exclusion
+    /// phrases applied, and, when some phrase occurred, the unmasked view too:
+    /// `exclude` queries look for trap context and must see every word.
+    fn scan<'d>(&self, doc: &Document<'d>) -> (Scan<'d>, Option<Scan<'d>>) {
+        let fields = [doc.title, doc.text, doc.author, doc.source];
+        let mut occs = Vec::new();
+        let mut masks = Vec::new();
+        if let Some(ac) = &self.ac {
+            for (fi, text) in fields.iter().enumerate() {
+                if text.is_empty() {
+                    continue;
+                }
+                for m in ac.find_overlapping_iter(*text) {
+                    let pat = m.pattern().as_u32();
+                    let flags = self.pat_flags[pat as usize];
+                    let (start, end) = (m.start() as u32, m.end() as u32);
+                    if flags & PAT_TERM != 0 {
+                        occs.push(Occ {
+                            pat,
+                            field: fi as u8,
+                            start,
+                            end,
+                        });
+                    }
+                    if flags & PAT_MASK != 0 {
+                        masks.push(Mask {
+                            field: fi as u8,
+                            start,
+                            end,
+                            pat,
+                            max_end: 0,
+                        });
+                    }
+                }
+            }
+        }
+        masks.sort_unstable_by_key(|m| (m.field, m.start, m.end));
+        let mut run: Option<(u8, u32)> = None;
+        for m in &mut masks {
+            let max = match run {
+                Some((f, e)) if f == m.field => e.max(m.end),
+                _ => m.end,
+            };
+            m.max_end = max;
+            run = Some((m.field, max));
+        }
+        let mut scan = Scan {
+            fields,
+            occs,
+            masks,
+        };
+        scan.occs
+            .sort_unstable_by_key(|o| (o.pat, o.field, o.start, o.end));
+        if scan.masks.is_empty() {
+            return (scan, None);
+        }
+        let kept = scan
+            .occs
+            .iter()
+            .filter(|o| scan.mask_covering(o.field, o.start, o.end).is_none())
+            .copied()
+            .collect();
+        let unmasked = Scan {
+            fields,
+            occs: std::mem::replace(&mut scan.occs, kept),
+            masks: Vec::new(),
+        };
+        (scan, Some(unmasked))
+    }
+
+    /// Rules worth evaluating: those triggered by a found pattern, plus the
+    /// regex-only ones. Sorted, deduplicated.
+    fn candidates(&self, scan: &Scan<'_>) -> Vec<u32> {
+        let mut out = self.always.clone();
+        let mut last = u32::MAX;
+        for o in &scan.occs {
+            if o.pat == last {
+                continue;
+            }
+            last = o.pat;
+            let p = o.pat as usize;
+            let (a, b) = (self.trig_start[p] as usize, self.trig_start[p + 1] as usize);
+            out.extend_from_slice(&self.trig_rules[a..b]);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub fn matches(&self, doc: &Document<'_>) -> Vec<RuleHit> {
+        let (scan, unmasked) = self.scan(doc);
+        let unmasked = unmasked.as_ref().unwrap_or(&scan);
+        let mut hits = Vec::new();
+        if scan.occs.is_empty() && self.always.is_empty() {
+            return hits;
+        }
+        for r in self.candidates(&scan) {
+            let rule = &self.rules[r as usize];
+            if !eval(&rule.query, &scan) {
+                continue;
+            }
+            if rule.exclude.as_ref().is_some_and(|e| eval(e, unmasked)) {
+                continue;
+            }
+            let found = self.collect_positive(&rule.query, &scan);
+            hits.push(self.hit(rule, found));
+        }
+        hits
+    }
+
+    fn hit(&self, rule: &CompiledRule, found: Vec<TermMatch>) -> RuleHit {
+        let mut matched: Vec<String> = Vec::new();
+        for t in &found {
+            if !matched.contains(&t.term) {
+                matched.push(t.term.clone());
+            }
+        }
+        RuleHit {
+            rule: rule.id.clone(),
+            category: rule.category.clone(),
+            severity: rule.severity,
+            weight: rule.weight,
+            matched,
+            spans: found.into_iter().map(|t| t.span).collect(),
+        }
+    }
+
+    /// Matches of the positive (not negated) leaves of `expr`, in field then
+    /// position order, deduplicated.
+    fn collect_positive(&self, expr: &Expr, scan: &Scan<'_>) -> Vec<TermMatch> {
+        let mut raw: Vec<(u8, u32, u32, String)> = Vec::new();
+        self.collect(expr, scan, &mut raw);
+        raw.sort_unstable();
+        raw.dedup();
+        raw.into_iter()
+            .map(|(f, s, e, term)| TermMatch {
+                term,
+                span: MatchSpan {
+                    field: field_of(f),
+                    start: s as usize,
+                    end: e as usize,
+                },
+            })
+            .collect()
+    }
+
+    fn collect(&self, expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32, String)>) {
+        match expr {
+            Expr::Term { pat, fields } => {
+                for o in scan.occurrences(*pat) {
+                    if fields.contains(field_of(o.field)) {
+                        out.push((
+                            o.field,
+                            o.start,
+                            o.end,
+                            self.patterns[*pat as usize].clone(),
+                        ));
+                    }
+                }
+            }
+            Expr::Regex { re, fields } => {
+                for f in fields.fields() {
+                    let fi = field_index(f) as u8;
+                    let text = scan.fields[fi as usize];
+                    for m in re.find_iter(text) {
+                        if regex_match_counts(scan, fi, m.start(), m.end()) {
+                            out.push((
+                                fi,
+                                m.start() as u32,
+                                m.end() as u32,
+                                m.as_str().to_string(),
+                            ));
+                        }
+                    }
+                }
+            }
+            Expr::And(cs) | Expr::Or(cs) => cs.iter().for_each(|c| self.collect(c, scan, out)),
+            Expr::Not(_) => {}
+            Expr::Near {
+                left,
+                right,
+                distance,
+            } => {
+                // Only the occurrences that have a partner within the distance.
+                for (a, b) in [(left, right), (right, left)] {
+                    for &(pa, fa) in a.iter() {
+                        for o in scan.occurrences(pa) {
+                            if !fa.contains(field_of(o.field)) {
+                                continue;
+                            }
+                            let partner = b.iter().any(|&(pb, fb)| {
+                                fb.contains(field_of(o.field))
+                                    && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
+                            });
+                            if partner {
+                                out.push((
+                                    o.field,
+                                    o.start,
+                                    o.end,
+                                    self.patterns[pa as usize].clone(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn explain(&self, doc: &Document<'_>) -> Vec<RuleExplanation> {
+        let (masked, unmasked) = self.scan(doc);
+        let unmasked = unmasked.as_ref().unwrap_or(&masked);
+        let mut out = Vec::new();
+        for r in self.candidates(unmasked) {
+            let rule = &self.rules[r as usize];
+            let explanation = |outcome, terms| RuleExplanation {
+                rule: rule.id.clone(),
+                category: rule.category.clone(),
+                severity: rule.severity,
+                weight: rule.weight,
+                outcome,
+                terms,
+            };
+            if eval(&rule.query, &masked) {
+                let terms = self.collect_positive(&rule.query, &masked);
+                match &rule.exclude {
+                    Some(ex) if eval(ex, unmasked) => {
+                        let by = self.collect_positive(ex, unmasked);
+                        out.push(explanation(Outcome::ExcludedByRule { matches: by }, terms));
+                    }
+                    _ => out.push(explanation(Outcome::Fired, terms)),
+                }
+            } else if eval(&rule.query, unmasked) {
+                // It would fire but for the global exclusion phrases.
+                let terms = self.collect_positive(&rule.query, unmasked);
+                let mut phrases: Vec<TermMatch> = Vec::new();
+                for t in &terms {
+                    let fi = field_index(t.span.field) as u8;
+                    if let Some(m) =
+                        masked.mask_covering(fi, t.span.start as u32, t.span.end as u32)
+                    {
+                        let tm = TermMatch {
+                            term: self.patterns[m.pat as usize].clone(),
+                            span: MatchSpan {
+                                field: t.span.field,
+                                start: m.start as usize,
+                                end: m.end as usize,
+                            },
+                        };
+                        if !phrases.contains(&tm) {
+                            phrases.push(tm);
+                        }
+                    }
+                }
+                out.push(explanation(Outcome::MaskedByGlobal { phrases }, terms));
+            }
+        }
+        out
+    }
+}
+
+/// A regex match counts unless it is empty or lies inside an exclusion phrase.
+fn regex_match_counts(scan: &Scan<'_>, field: u8, start: usize, end: usize) -> bool {
+    end > start
+        && scan
+            .mask_covering(field, start as u32, end as u32)
+            .is_none()
+}
+
+fn eval(expr: &Expr, scan: &Scan<'_>) -> bool {
+    match expr {
+        Expr::Term { pat, fields } => {
+            let occ = scan.occurrences(*pat);
+            if *fields == FieldMask::ALL {
+                !occ.is_empty()
+            } else {
+                occ.iter().any(|o| fields.contains(field_of(o.field)))
+            }
+        }
+        Expr::Regex { re, fields } => fields.fields().any(|f| {
+            let fi = field_index(f) as u8;
+            re.find_iter(scan.fields[fi as usize])
+                .any(|m| regex_match_counts(scan, fi, m.start(), m.end()))
+        }),
+        Expr::And(cs) => cs.iter().all(|c| eval(c, scan)),
+        Expr::Or(cs) => cs.iter().any(|c| eval(c, scan)),
+        Expr::Not(c) => !eval(c, scan),
+        Expr::Near {
+            left,
+            right,
+            distance,
+        } => left.iter().any(|&(pa, fa)| {
+            scan.occurrences(pa).iter().any(|o| {
+                fa.contains(field_of(o.field))
+                    && right.iter().any(|&(pb, fb)| {
+                        fb.contains(field_of(o.field))
+                            && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
+                    })
+            })
+        }),
+    }
+}
+
+/// Is there an occurrence in `others` (same field, sorted by start, all of
+/// one pattern so also sorted by end) that does not overlap `o` and has at
+/// most `distance` characters between the two?
+fn has_partner(scan: &Scan<'_>, o: Occ, others: &[Occ], distance: u32) -> bool {
+    let text = scan.fields[o.field as usize];
+    // Nearest one after `o`.
+    let after = others.partition_point(|x| x.start < o.end);
+    if let Some(x) = others.get(after)
+        && chars_within(&text[o.end as usize..x.start as usize], distance)
+    {
+        return true;
+    }
+    // Nearest one before `o`: the last whose end <= o.start.
+    let before = others.partition_point(|x| x.end <= o.start);
+    if before > 0 {
+        let x = others[before - 1];
+        if chars_within(&text[x.end as usize..o.start as usize], distance) {
+            return true;
+        }
+    }
+    false
+}
+
+fn chars_within(gap: &str, distance: u32) -> bool {
+    // Each char is at least one byte: a short gap needs no counting.
+    gap.len() <= distance as usize || gap.chars().nth(distance as usize).is_none()
+}
