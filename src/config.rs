@@ -12,6 +12,10 @@ use std::time::Duration;
 
 pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
 const ENV_PREFIX: &str = "YUQING_";
+/// `YUQING_*` variables that are not configuration keys: the config file's
+/// own path, the log filter, and what the test suite reads.
+const NOT_CONFIG_KEYS: &[&str] = &["YUQING_CONFIG", "YUQING_LOG"];
+const NOT_CONFIG_PREFIXES: &[&str] = &["YUQING_TEST_"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -175,7 +179,11 @@ impl Config {
         };
         let mut env_vars: Vec<_> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .filter(|(k, _)| {
+                k.starts_with(ENV_PREFIX)
+                    && !NOT_CONFIG_KEYS.contains(&k.as_str())
+                    && !NOT_CONFIG_PREFIXES.iter().any(|p| k.starts_with(p))
+            })
             .collect();
         env_vars.sort();
         for (var, value) in &env_vars {
@@ -349,6 +357,9 @@ mod tests {
                 ("YUQING_ANALYSIS__KEYWORDS", "7"),
                 ("YUQING_DATABASE_URL", "postgres://u:pw@localhost/yq"),
                 ("OTHER", "x"),
+                ("YUQING_LOG", "debug"),
+                ("YUQING_CONFIG", "/elsewhere.toml"),
+                ("YUQING_TEST_DATABASE_URL", "postgres://localhost/test"),
             ],
         )
         .unwrap();
@@ -359,6 +370,14 @@ mod tests {
             "postgres://u:pw@localhost/yq"
         );
         assert!(!format!("{c:?}").contains("pw@"), "secret leaked in Debug");
+    }
+
+    #[test]
+    fn unknown_environment_key_is_named() {
+        let err = load_str("", &[("YUQING_DATA_DIRR", "/x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `data_dirr`"), "{err}");
     }
 
     #[test]
