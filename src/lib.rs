@@ -3,4 +3,6 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod dedup;
 pub mod model;
+pub mod store;
