@@ -5,4 +5,5 @@ pub mod cli;
 pub mod config;
 pub mod dedup;
 pub mod model;
+pub mod pipeline;
 pub mod store;

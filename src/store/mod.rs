@@ -208,6 +208,15 @@ impl Store {
         dispatch!(self, s => s.alerts().await)
     }
 
+    /// New counters for a post whose content did not change.
+    pub async fn update_metrics(
+        &self,
+        post_id: i64,
+        metrics: Option<crate::model::Metrics>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.update_metrics(post_id, metrics).await)
+    }
+
     pub async fn count_posts(&self) -> Result<i64, StoreError> {
         dispatch!(self, s => s.count_posts().await)
     }

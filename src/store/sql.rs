@@ -256,6 +256,19 @@ macro_rules! impl_sql_store {
                     .collect()
             }
 
+            pub async fn update_metrics(
+                &self,
+                post_id: i64,
+                metrics: Option<$crate::model::Metrics>,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query("UPDATE posts SET metrics = COALESCE($1, metrics) WHERE id = $2")
+                    .bind(metrics.map(sqlx::types::Json))
+                    .bind(post_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             pub async fn count_posts(&self) -> Result<i64, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM posts").fetch_one(&self.pool).await?)
             }
