@@ -6,4 +6,5 @@ pub mod config;
 pub mod dedup;
 pub mod model;
 pub mod pipeline;
+pub mod search;
 pub mod store;
