@@ -304,7 +304,8 @@ impl SearchIndex {
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
         let text = query::prepare(query);
-        let parsed: Box<dyn Query> = if text.trim().is_empty() {
+        let empty = text.trim().is_empty();
+        let parsed: Box<dyn Query> = if empty {
             Box::new(AllQuery)
         } else {
             parser.parse_query(&text).map_err(|e| query::explain(&e))?
@@ -325,7 +326,15 @@ impl SearchIndex {
 
         let searcher = self.reader.searcher();
         let limit = if opts.limit == 0 { 20 } else { opts.limit };
-        let top = searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?;
+        let top: Vec<(f32, tantivy::DocAddress)> = if empty {
+            // Nothing to rank by: newest first, score 0.
+            let newest = TopDocs::with_limit(limit)
+                .order_by_fast_field::<tantivy::DateTime>("published", tantivy::Order::Desc);
+            let docs = searcher.search(&full, &newest)?;
+            docs.into_iter().map(|(_, addr)| (0.0, addr)).collect()
+        } else {
+            searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?
+        };
         let mut snippets = SnippetGenerator::create(&searcher, &*parsed, f.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
 

@@ -295,6 +295,17 @@ fn date_ranges_in_the_query_and_as_options() {
         [5],
         "an empty query with dates lists the posts in range"
     );
+    let newest: Vec<i64> = index
+        .search("", SearchOptions::default())
+        .unwrap()
+        .iter()
+        .map(|h| h.post_id)
+        .collect();
+    assert_eq!(
+        newest,
+        [4, 3, 1, 5, 2],
+        "an empty query lists the newest first"
+    );
 }
 
 #[test]
@@ -662,4 +673,42 @@ async fn a_second_writer_is_refused_clearly() {
     let err = b.index_posts(&[stored(2, &fixtures()[1])]).unwrap_err();
     assert!(matches!(err, SearchError::Busy), "{err:?}");
     assert!(SaveStatus::New != SaveStatus::Updated);
+}
+
+/// `cargo test --lib search::tests::indexing_throughput -- --ignored --nocapture`
+/// (add `--release` for a meaningful number).
+#[test]
+#[ignore]
+fn indexing_throughput() {
+    let base = fixtures();
+    let posts: Vec<StoredPost> = (0..5_000)
+        .map(|i| {
+            let f = &base[i % base.len()];
+            let mut p = stored(i as i64 + 1, f);
+            p.text = format!(
+                "{}。{}。第{i}条，{}",
+                f.text,
+                base[(i + 1) % 5].text,
+                base[(i + 2) % 5].text
+            );
+            p
+        })
+        .collect();
+    let bytes: usize = posts.iter().map(|p| p.title.len() + p.text.len()).sum();
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = SearchIndex::open_or_create(dir.path(), tokenizer()).unwrap();
+    let start = std::time::Instant::now();
+    for chunk in posts.chunks(500) {
+        index.index_posts(chunk).unwrap();
+    }
+    index.commit().unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "indexed {} posts ({:.1} MB) in {secs:.2}s: {:.0} posts/s, {:.2} MB/s",
+        posts.len(),
+        bytes as f64 / 1e6,
+        posts.len() as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    assert_eq!(index.num_docs(), posts.len() as u64);
 }
