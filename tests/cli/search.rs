@@ -246,3 +246,53 @@ fn export_posts_streams_jsonl_with_analysis() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--since") && err.contains("RFC 3339"), "{err}");
 }
+
+#[test]
+fn export_ends_quietly_when_the_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    // Enough output (~300 KB) to fill the pipe, so the writer sees EPIPE.
+    let long = "今天中午在二食堂吃完饭，宿舍好几个人都腹泻呕吐，后勤处已经介入调查。".repeat(8);
+    let ids: Vec<String> = (0..400).map(|i| format!("p{i}")).collect();
+    let posts: Vec<_> = ids
+        .iter()
+        .map(|id| ("weibo", id.as_str(), "标题", long.as_str(), RiskLevel::Low))
+        .collect();
+    seed(dir.path(), &posts);
+    let mut cmd = yuqing(&["export", "posts"]);
+    cmd.env("YUQING_DATA_DIR", dir.path());
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"external_id\":\"p0\""), "{first}");
+    // stdout is dropped here: the rest of the export hits a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_query_may_start_with_an_excluded_word_after_double_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path(), &[CANTEEN, POWER]);
+    let out = run(dir.path(), &["search", "--json", "--", "-停电", "食堂"]);
+    let lines = stdout_lines(ok(&out));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["title"], "二食堂饭菜问题");
+}
