@@ -126,7 +126,7 @@ fn open_index(config: &Config) -> anyhow::Result<SearchIndex> {
     let tokenizer = Tokenizer::load(&config.dictionaries_dir)
         .with_context(|| format!("无法加载词典 {}", config.dictionaries_dir.display()))?;
     let dir = config.data_dir.join("index");
-    SearchIndex::open_or_create(&dir, JiebaTokenizer::new(tokenizer.jieba().clone()))
+    SearchIndex::open_or_create(&dir, JiebaTokenizer::from_analyzer(&tokenizer))
         .context("无法打开搜索索引")
 }
 

@@ -27,6 +27,11 @@ impl JiebaTokenizer {
         JiebaTokenizer { jieba }
     }
 
+    /// Shares the analyser's segmenter (and so its user dictionaries).
+    pub fn from_analyzer(tokenizer: &crate::analyze::tokenize::Tokenizer) -> Self {
+        JiebaTokenizer::new(tokenizer.jieba().clone())
+    }
+
     /// The tokens of `text` as the index sees them (for tests and docs).
     pub fn words(&self, text: &str) -> Vec<String> {
         self.tokens(text).into_iter().map(|t| t.text).collect()
