@@ -3,4 +3,8 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod dedup;
 pub mod model;
+pub mod pipeline;
+pub mod search;
+pub mod store;

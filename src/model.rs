@@ -245,3 +245,104 @@ pub struct Analysis {
     pub hits: Vec<RuleHit>,
     pub keywords: Vec<String>,
 }
+
+/// Kind of outlet a source is, as the dashboard groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Campus,
+    Forum,
+    Weibo,
+    Wechat,
+    Douyin,
+    Kuaishou,
+    Bilibili,
+    News,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Campus => "campus",
+            Channel::Forum => "forum",
+            Channel::Weibo => "weibo",
+            Channel::Wechat => "wechat",
+            Channel::Douyin => "douyin",
+            Channel::Kuaishou => "kuaishou",
+            Channel::Bilibili => "bilibili",
+            Channel::News => "news",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Channel::Campus => "校园网站",
+            Channel::Forum => "论坛",
+            Channel::Weibo => "微博",
+            Channel::Wechat => "微信",
+            Channel::Douyin => "抖音",
+            Channel::Kuaishou => "快手",
+            Channel::Bilibili => "B站",
+            Channel::News => "新闻",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "campus" => Channel::Campus,
+            "forum" => Channel::Forum,
+            "weibo" => Channel::Weibo,
+            "wechat" => Channel::Wechat,
+            "douyin" => Channel::Douyin,
+            "kuaishou" => Channel::Kuaishou,
+            "bilibili" => Channel::Bilibili,
+            "news" => Channel::News,
+            other => return Err(format!("unknown channel '{other}'")),
+        })
+    }
+}
+
+/// A post as a source delivered it, normalised to our fields; what the
+/// crawler hands to the ingest step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPost {
+    /// Name of the configured source.
+    pub source: String,
+    /// The platform's id, or the canonical URL for web pages.
+    pub external_id: String,
+    pub url: Option<String>,
+    pub channel: Channel,
+    pub title: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
+    pub metrics: Option<Metrics>,
+    /// For a comment: the external id of the post it replies to, same source.
+    pub parent_external_id: Option<String>,
+}
+
+/// A stored post with its latest analysis, as `yuqing export posts` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPost {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub url: Option<String>,
+    pub channel: Channel,
+    pub title: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
+    pub metrics: Option<Metrics>,
+    pub event_id: i64,
+    pub parent_id: Option<i64>,
+    pub version: i32,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub analysis: Option<Analysis>,
+}

@@ -153,7 +153,27 @@ impl Analyzer {
         self.analyze_with(&rules, post)
     }
 
+    /// The analysis plus the SimHash of the same tokens, for dedup: the
+    /// ingest path tokenizes once.
+    pub fn analyze_with_simhash(&self, post: &PostText<'_>) -> (Analysis, u64) {
+        let rules = self.rules.load();
+        let mut simhash = 0;
+        let analysis = self.analyze_inner(&rules, post, |tokens| {
+            simhash = crate::dedup::simhash(tokens);
+        });
+        (analysis, simhash)
+    }
+
     fn analyze_with(&self, rules: &RuleSet, post: &PostText<'_>) -> Analysis {
+        self.analyze_inner(rules, post, |_| {})
+    }
+
+    fn analyze_inner(
+        &self,
+        rules: &RuleSet,
+        post: &PostText<'_>,
+        on_tokens: impl FnOnce(&[&str]),
+    ) -> Analysis {
         let title = normalize::normalize(post.title);
         let text = normalize::normalize(post.text);
         let author = normalize::normalize(post.author);
@@ -166,6 +186,7 @@ impl Analyzer {
             tokens.push("。");
         }
         self.tokenizer.append_tokens(&text, &mut tokens);
+        on_tokens(&tokens);
 
         let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
         let hits = rules.matches(&Document {

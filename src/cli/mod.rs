@@ -2,7 +2,9 @@
 
 mod analyze;
 mod bench;
+mod export;
 mod rules;
+mod search;
 
 use crate::analyze::{AnalysisSettings, Analyzer};
 use crate::config::Config;
@@ -34,6 +36,11 @@ pub enum Command {
     /// Measure the analyser's speed on a corpus (see docs/performance.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Full-text search of stored posts (catches the index up first).
+    Search(search::SearchArgs),
+    /// Export stored data.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +93,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(RulesCommand::Check { dir, config }) => rules::check(dir, config),
         Command::Rules(RulesCommand::Test(args)) => rules::test(args),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Search(args) => search::run(args),
+        Command::Export(cmd) => export::run(cmd),
     }
 }
 

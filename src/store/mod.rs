@@ -1,0 +1,262 @@
+//! Storage: the only place with SQL. SQLite (embedded, default) or
+//! PostgreSQL (scaled), chosen by the database URL; each backend has its own
+//! migrations. Queries that read the same on both are written once in
+//! `sql.rs` and instantiated per backend.
+
+#[macro_use]
+mod sql;
+mod postgres;
+mod sqlite;
+
+use crate::model::{Analysis, NewPost, RiskLevel, StoredPost};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("unsupported database URL '{0}' (expected sqlite:… or postgres://…)")]
+    UnsupportedUrl(String),
+    #[error("corrupt row in {table}: {message}")]
+    Corrupt {
+        table: &'static str,
+        message: String,
+    },
+}
+
+/// What saving a post did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveStatus {
+    /// A post never seen before.
+    New,
+    /// A known post whose content changed; the old version was kept.
+    Updated,
+    /// A known post with the same content; only its metrics were refreshed.
+    Unchanged,
+}
+
+/// What happened to the event's alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    Raised { alert_id: i64 },
+    Updated { alert_id: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaveOutcome {
+    pub post_id: i64,
+    pub event_id: i64,
+    pub status: SaveStatus,
+    /// True when the post joined an existing event (a repost or copy).
+    pub joined_event: bool,
+    pub alert: Option<AlertChange>,
+}
+
+/// A post already stored under the same identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Existing {
+    pub post_id: i64,
+    pub content_hash: u64,
+    pub version: i32,
+    pub event_id: i64,
+}
+
+/// What to save along with a post.
+pub struct SaveRequest<'a> {
+    pub post: &'a NewPost,
+    pub canonical_url: Option<&'a str>,
+    pub content_hash: u64,
+    pub simhash: u64,
+    pub analysis: &'a Analysis,
+    pub analyzer_version: &'a str,
+    /// Events whose best post reaches this level get an alert.
+    pub alert_level: RiskLevel,
+}
+
+/// Crawl state of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceState {
+    pub name: String,
+    pub kind: String,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub consecutive_failures: i64,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSummary {
+    pub id: i64,
+    pub title: String,
+    pub post_count: i64,
+    pub source_count: i64,
+    pub max_risk: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub post_id: i64,
+    pub level: RiskLevel,
+    pub risk_score: i64,
+    pub state: String,
+    pub post_count: i64,
+}
+
+/// The store, whichever backend the URL chose.
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $body:expr) => {
+        match $self {
+            Store::Sqlite($s) => $body,
+            Store::Postgres($s) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// `database_url` if given (`postgres://…` or `sqlite:…`), else the
+    /// SQLite file `yuqing.db` in `data_dir`. Runs pending migrations.
+    pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Store::Postgres(PgStore::connect(url, None).await?))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Ok(Store::Sqlite(SqliteStore::open(Path::new(path)).await?))
+            }
+            Some(url) => Err(StoreError::UnsupportedUrl(url.to_string())),
+            None => {
+                std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+                    path: data_dir.display().to_string(),
+                    source,
+                })?;
+                Ok(Store::Sqlite(
+                    SqliteStore::open(&data_dir.join("yuqing.db")).await?,
+                ))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn find_existing(
+        &self,
+        source: &str,
+        external_id: &str,
+        canonical_url: Option<&str>,
+    ) -> Result<Option<Existing>, StoreError> {
+        dispatch!(self, s => s.find_existing(source, external_id, canonical_url).await)
+    }
+
+    /// Save a post with its analysis in one transaction: a new version if it
+    /// changed, its event (joining a near-duplicate's), the event's alert.
+    pub async fn save_post(&self, req: &SaveRequest<'_>) -> Result<SaveOutcome, StoreError> {
+        dispatch!(self, s => s.save_post(req).await)
+    }
+
+    /// Posts updated at or after `since`, oldest first, keyset-paginated by
+    /// `(updated_at, id)` after `after`.
+    pub async fn posts_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+        after: Option<(DateTime<Utc>, i64)>,
+        limit: i64,
+    ) -> Result<Vec<StoredPost>, StoreError> {
+        dispatch!(self, s => s.posts_since(since, after, limit).await)
+    }
+
+    pub async fn post_versions(
+        &self,
+        post_id: i64,
+    ) -> Result<Vec<(i32, String, String)>, StoreError> {
+        dispatch!(self, s => s.post_versions(post_id).await)
+    }
+
+    pub async fn event(&self, id: i64) -> Result<Option<EventSummary>, StoreError> {
+        dispatch!(self, s => s.event(id).await)
+    }
+
+    pub async fn alerts(&self) -> Result<Vec<AlertRow>, StoreError> {
+        dispatch!(self, s => s.alerts().await)
+    }
+
+    /// New counters for a post whose content did not change.
+    pub async fn update_metrics(
+        &self,
+        post_id: i64,
+        metrics: Option<crate::model::Metrics>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.update_metrics(post_id, metrics).await)
+    }
+
+    pub async fn count_posts(&self) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.count_posts().await)
+    }
+
+    pub async fn ensure_source(&self, name: &str, kind: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.ensure_source(name, kind).await)
+    }
+
+    pub async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
+        dispatch!(self, s => s.source_state(name).await)
+    }
+
+    pub async fn record_source_success(
+        &self,
+        name: &str,
+        at: DateTime<Utc>,
+        next_run_at: DateTime<Utc>,
+        cursor: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_source_success(name, at, next_run_at, cursor).await)
+    }
+
+    pub async fn record_source_failure(
+        &self,
+        name: &str,
+        at: DateTime<Utc>,
+        error: &str,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_source_failure(name, at, error, next_run_at).await)
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.meta(key).await)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.set_meta(key, value).await)
+    }
+}
+
+#[cfg(test)]
+mod tests;

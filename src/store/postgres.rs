@@ -1,0 +1,41 @@
+//! PostgreSQL backend, for the scaled mode: all state in one database that
+//! any number of workers and web nodes share.
+
+use super::StoreError;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+pub struct PgStore {
+    pub(super) pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects and migrates. `schema`, if given, is created and used as the
+    /// search path (tests use one schema each).
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = schema {
+            let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+            // Identifiers cannot be bound; the schema name is ours, quoted.
+            let ddl = format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "")
+            );
+            sqlx::query(sqlx::AssertSqlSafe(ddl))
+                .execute(&mut conn)
+                .await?;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("src/store/postgres/migrations")
+            .run(&pool)
+            .await?;
+        Ok(PgStore { pool })
+    }
+}
+
+impl_sql_store!(PgStore, sqlx::Postgres);
