@@ -3,4 +3,5 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod model;
