@@ -40,8 +40,10 @@ static NO_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d\-/.])(\d{1,2})(?:-|月)(\d{1,2})日?\s*(\d{1,2})[:：](\d{2})").unwrap()
 });
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(刚刚|(\d+)\s*(秒|分钟|小时|天|周)前|(今天|昨天|前天)\s*(\d{1,2})[:：](\d{2}))")
-        .unwrap()
+    Regex::new(
+        r"(刚刚|半小时前|(\d+)\s*(秒|分钟|小时|天|周)前|(今天|昨天|前天)\s*(\d{1,2})[:：](\d{2}))",
+    )
+    .unwrap()
 });
 
 /// All dates in `text`, in order of appearance.
@@ -128,6 +130,8 @@ pub fn find_dates(text: &str, now: DateTime<FixedOffset>) -> Vec<FoundDate> {
         }
         let at = if &c[1] == "刚刚" {
             Some(now8)
+        } else if &c[1] == "半小时前" {
+            Some(now8 - Duration::minutes(30))
         } else if let Some(k) = c.get(2) {
             let k: i64 = k.as_str().parse().unwrap_or(0);
             let back = match &c[3] {
@@ -230,6 +234,8 @@ mod tests {
             ("2天前", "2024-03-18T10:15:00+08:00"),
             ("昨天 14:30", "2024-03-19T14:30:00+08:00"),
             ("前天 08:05", "2024-03-18T08:05:00+08:00"),
+            ("发表于 半小时前", "2024-03-20T09:45:00+08:00"),
+            ("发表于 3 小时前", "2024-03-20T07:15:00+08:00"),
             ("今天 09:00", "2024-03-20T09:00:00+08:00"),
         ];
         for (input, want) in cases {

@@ -32,6 +32,9 @@ pub struct Block {
 #[derive(Debug)]
 pub struct Para {
     pub text: String,
+    /// Short paragraphs only: the text with spaces kept and inline element
+    /// boundaries shown as " | ", for byline patterns.
+    pub info: String,
     /// The block that holds it.
     pub owner: usize,
     pub chars: usize,
@@ -178,6 +181,7 @@ fn is_noise_signature(sig: &str) -> bool {
 pub fn is_author_signature(sig: &str) -> bool {
     [
         "author",
+        "authi",
         "username",
         "user-name",
         "user_name",
@@ -200,11 +204,10 @@ fn is_hidden(style: Option<&str>) -> bool {
     })
 }
 
+/// Chinese sentence punctuation only: ASCII commas are in numbers (31,266)
+/// and English footers ("Processed in 0.06 second(s), 27 queries").
 pub fn is_sentence_punct(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。' | '！' | '？' | '；' | '、' | '…' | '”' | ',' | '!' | '?' | ';'
-    )
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '、' | '…' | '”')
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -227,7 +230,18 @@ impl Builder {
         if self.buf.is_empty() {
             return;
         }
-        let text = normalize_space(&self.buf);
+        // Titles keep their spaces ("召开工作会议 部署全年任务"): they are a
+        // phrase separator there, not a line break of the source.
+        let text = if self.heading > 0 {
+            collapse_space(&self.buf)
+        } else {
+            normalize_space(&self.buf)
+        };
+        let info = if text.len() <= 600 {
+            info_text(&self.buf)
+        } else {
+            String::new()
+        };
         self.buf.clear();
         let link_chars = std::mem::take(&mut self.buf_link);
         if text.is_empty() {
@@ -237,6 +251,7 @@ impl Builder {
         let punct = text.chars().filter(|&c| is_sentence_punct(c)).count();
         self.paras.push(Para {
             text,
+            info,
             owner: self.owner,
             chars,
             link_chars: link_chars.min(chars),
@@ -276,11 +291,8 @@ impl Builder {
                 let block = BLOCK_TAGS.contains(&tag) || noise || is_author_signature(&signature);
                 let is_link = tag == "a";
                 let is_list = matches!(tag, "li" | "dd" | "td" | "th");
-                let is_heading = matches!(tag, "h1" | "h2" | "h3")
-                    || (block
-                        && signature
-                            .split(|c: char| !c.is_ascii_alphanumeric())
-                            .any(|t| t == "title"));
+                let is_heading =
+                    matches!(tag, "h1" | "h2" | "h3") || (block && signature.contains("title"));
                 let mut me = parent;
                 if block {
                     self.flush();
@@ -298,6 +310,16 @@ impl Builder {
                     });
                     me = Some(index);
                 }
+                // Info lines are runs of spans: keep their boundaries for the
+                // author and date patterns ("来源：南江晚报</span><span>记者 …").
+                let marked = !block
+                    && matches!(
+                        tag,
+                        "span" | "em" | "time" | "i" | "small" | "cite" | "label"
+                    );
+                if marked {
+                    self.buf.push(BOUNDARY);
+                }
                 let saved_owner = self.owner;
                 if let Some(i) = me {
                     self.owner = i;
@@ -308,14 +330,16 @@ impl Builder {
                 for child in node.children() {
                     self.walk(child, me);
                 }
-                self.in_link -= is_link as usize;
-                self.in_list -= is_list as usize;
-                self.heading -= is_heading as usize;
                 if block {
                     self.flush();
                     let end = self.blocks.len();
                     self.blocks[me.unwrap()].end = end;
+                } else if marked {
+                    self.buf.push(BOUNDARY);
                 }
+                self.in_link -= is_link as usize;
+                self.in_list -= is_list as usize;
+                self.heading -= is_heading as usize;
                 self.owner = saved_owner;
             }
             Node::Document | Node::Fragment => {
@@ -328,6 +352,42 @@ impl Builder {
     }
 }
 
+/// Marks an inline element boundary in the paragraph buffer.
+const BOUNDARY: char = '\u{1}';
+
+fn info_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut space, mut boundary) = (false, false);
+    for c in s.chars() {
+        if c == BOUNDARY {
+            boundary = true;
+        } else if c.is_whitespace() || c == '\u{200b}' {
+            space = true;
+        } else {
+            if !out.is_empty() {
+                let after_label = out.ends_with(['：', ':', '/']);
+                if boundary && !after_label {
+                    out.push_str(" | ");
+                } else if space || boundary {
+                    out.push(' ');
+                }
+            }
+            space = false;
+            boundary = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Collapse whitespace runs to one space, trimmed.
+pub fn collapse_space(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == BOUNDARY || c == '\u{200b}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Collapse whitespace (incl. NBSP and the ideographic space used to indent
 /// Chinese paragraphs); drop it entirely between two CJK characters, where a
 /// browser's space comes only from a line break in the source.
@@ -335,6 +395,9 @@ pub fn normalize_space(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending = false;
     for c in s.chars() {
+        if c == BOUNDARY {
+            continue;
+        }
         if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' {
             pending = !out.is_empty();
             continue;
@@ -477,16 +540,17 @@ impl Page {
                 .children(at)
                 .filter(|&c| !self.blocks[c].removed)
                 .collect();
+            // Items share a tag and their first class (`post-item first` and
+            // `post-item reply`), ids without digits (`post_9001`).
             let key = |c: usize| {
                 let b = &self.blocks[c];
-                let sig: String = b
-                    .signature
-                    .chars()
-                    .filter(|c| !c.is_ascii_digit())
-                    .collect();
+                let first = b.signature.split_whitespace().next().unwrap_or("");
+                let sig: String = first.chars().filter(|c| !c.is_ascii_digit()).collect();
                 (b.tag.as_str(), sig)
             };
             let total = self.blocks[at].good.max(1.0);
+            // A post has structure (byline + body); a paragraph `<div>` has not.
+            let structured = |c: usize| self.blocks[c].end - c >= 3;
             for &k in &kids {
                 let (tag, sig) = key(k);
                 if sig.is_empty()
@@ -497,7 +561,7 @@ impl Page {
                 let same: Vec<usize> = kids
                     .iter()
                     .copied()
-                    .filter(|&c| key(c) == (tag, sig.clone()))
+                    .filter(|&c| key(c) == (tag, sig.clone()) && structured(c))
                     .collect();
                 let with_text = same.iter().filter(|&&c| self.blocks[c].punct > 0).count();
                 let share: f32 = same

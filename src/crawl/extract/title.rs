@@ -1,7 +1,7 @@
 //! The article title: `<title>` minus the site suffix, checked against the
 //! page's headings and `og:title`.
 
-use super::density::normalize_space;
+use super::density::collapse_space as normalize_space;
 
 /// Separators between an article title and the site name in `<title>`.
 const SEPARATORS: &[&str] = &[" - ", " – ", " — ", "——", "_", "|", "｜", " -- ", "－", "—"];
@@ -24,13 +24,18 @@ pub fn title_parts(title: &str) -> Vec<String> {
     parts
 }
 
-/// `<title>` without the site name: the longest part (article titles are
-/// longer than site and column names; most sites put the article first).
+/// `<title>` without the site name: the part with the most Chinese
+/// characters (article titles are longer than site and column names, and
+/// "Powered by Discuz!" is not a title); on a tie the first.
 pub fn clean_title(title: &str) -> String {
-    let parts = title_parts(title);
+    let weight = |p: &str| {
+        p.chars()
+            .map(|c| if super::density::is_cjk(c) { 2 } else { 1 })
+            .sum::<usize>()
+    };
     let mut best = String::new();
-    for p in parts {
-        if p.chars().count() > best.chars().count() {
+    for p in title_parts(title) {
+        if weight(&p) > weight(&best) {
             best = p;
         }
     }
@@ -62,10 +67,11 @@ pub fn choose_title(
             if c.chars().count() < 4 {
                 continue;
             }
+            // Site-name headings (a logo in <h1>) are in <title> too, but are
+            // shorter than the article title: the longest match wins.
             let matches = c == reference
-                || (reference.chars().count() >= 6
-                    && (c.contains(&reference) || reference.contains(&c))
-                    && full.contains(&c))
+                || (c.chars().count() >= 6 && full.contains(&c))
+                || (reference.chars().count() >= 6 && c.contains(&reference))
                 || (reference.chars().count() >= 8 && c.starts_with(&reference));
             if matches && best.is_none_or(|b| h.chars().count() > b.chars().count()) {
                 best = Some(h);
