@@ -24,6 +24,8 @@ pub struct Block {
     pub removed: bool,
     // Totals over the subtree (own paragraphs + kept children).
     pub good: f32,
+    /// Non-link characters of punctuated paragraphs.
+    pub prose: f32,
     pub link_chars: usize,
     pub punct: usize,
 }
@@ -305,6 +307,7 @@ impl Builder {
                         noise,
                         removed: false,
                         good: 0.0,
+                        prose: 0.0,
                         link_chars: 0,
                         punct: 0,
                     });
@@ -456,12 +459,16 @@ impl Page {
     fn aggregate(&mut self) {
         for b in &mut self.blocks {
             b.good = 0.0;
+            b.prose = 0.0;
             b.link_chars = 0;
             b.punct = 0;
         }
         for p in &self.paras {
             let b = &mut self.blocks[p.owner];
             b.good += p.weight();
+            if p.punct > 0 {
+                b.prose += p.chars.saturating_sub(p.link_chars) as f32;
+            }
             b.link_chars += p.link_chars;
             b.punct += p.punct;
         }
@@ -470,13 +477,15 @@ impl Page {
                 continue;
             }
             if let Some(p) = self.blocks[i].parent {
-                let (good, link, punct) = (
+                let (good, prose, link, punct) = (
                     self.blocks[i].good,
+                    self.blocks[i].prose,
                     self.blocks[i].link_chars,
                     self.blocks[i].punct,
                 );
                 let parent = &mut self.blocks[p];
                 parent.good += good;
+                parent.prose += prose;
                 parent.link_chars += link;
                 parent.punct += punct;
             }
@@ -491,6 +500,19 @@ impl Page {
     /// The element whose subtree holds the main text.
     pub fn main_block(&self) -> Option<usize> {
         let mut best = self.best_in(0)?;
+        // The tightest block that holds most of the prose: a card grid of
+        // teasers with summaries can outweigh its links and lift the choice
+        // to a wrapper of article + cards.
+        for _ in 0..8 {
+            let total = self.prose(best);
+            match self
+                .children(best)
+                .find(|&c| !self.blocks[c].removed && self.prose(c) >= 0.7 * total)
+            {
+                Some(c) if total > 0.0 => best = c,
+                _ => break,
+            }
+        }
         // A list of similar items (forum posts, a thread's floors) holds the
         // article in its first item: descend into it and choose again.
         for _ in 0..4 {
@@ -500,6 +522,11 @@ impl Page {
             }
         }
         Some(best)
+    }
+
+    /// Characters of punctuated (prose) paragraphs kept in the subtree.
+    fn prose(&self, block: usize) -> f32 {
+        self.blocks[block].prose
     }
 
     fn best_in(&self, root: usize) -> Option<usize> {

@@ -186,7 +186,8 @@ fn read_meta(doc: &Html) -> Meta {
             .find_map(|a| el.attr(a))
             .unwrap_or("")
             .trim()
-            .to_ascii_lowercase();
+            .to_ascii_lowercase()
+            .replace(' ', ""); // "weibo: article:create_at"
         let content = el.attr("content").unwrap_or("").trim();
         if content.is_empty() {
             continue;
@@ -301,6 +302,13 @@ static LABEL_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+static SOME_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d{4}\s*[-/.年]\s*\d{1,2}").unwrap());
+/// "（文/刘雨 图/研究生院 审核/邹平）": the credits line under an article.
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(【\[]?\s*(文|图|文字|图片|摄影|摄|记者|通讯员|撰稿)\s*[/／:：｜|]")
+        .unwrap()
+});
 const INFO_LABELS: &[&str] = &[
     "发布时间",
     "发布日期",
@@ -333,6 +341,9 @@ fn body_text(page: &Page, main: usize, title_key: &str) -> String {
             || (n < 80 && LABEL_LINE.is_match(t))
             || (n < 120 && INFO_LABELS.iter().filter(|l| t.contains(*l)).count() >= 2)
             || (p.punct == 0 && p.link_chars * 2 > n && n < 40)
+            || (n < 80 && INFO_LABELS.iter().any(|l| t.contains(*l)) && SOME_DATE.is_match(t))
+            || (n < 50 && BYLINE.is_match(t))
+            || page.blocks[p.owner].tag == "figcaption"
         {
             continue;
         }
@@ -544,5 +555,94 @@ pub fn char_f1(got: &str, want: &str) -> f64 {
         0.0
     } else {
         2.0 * p * r / (p + r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2024-03-20T10:00:00+08:00").unwrap()
+    }
+
+    const BODY: [&str; 3] = [
+        "3月18日，学校举行春季运动会开幕式，两千余名师生参加。",
+        "本届运动会共设田径、趣味项目等32个比赛项目，历时两天。",
+        "校长在致辞中勉励同学们积极锻炼，享受运动的快乐。",
+    ];
+
+    fn page(extra_body: &str) -> String {
+        format!(
+            r#"<html><head><title>春季运动会开幕_新闻网_某学院</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/a">学校概况</a><a href="/b">新闻中心</a></div>
+<h1>春季运动会开幕</h1>
+<div class="info">发布时间：2024-03-18 15:30　来源：体育部　作者：陈晨　浏览次数：88</div>
+<div class="content"><p>{}</p><p>{}</p><p>{}</p>{extra_body}</div>
+<div class="share">分享到：<a>微信</a><a>微博</a></div>
+<div>上一篇：<a href="/1">图书馆开展读书月活动</a></div><div>下一篇：<a href="/2">学院召开教学工作会议</a></div>
+<ul class="related"><li><a href="/3">去年运动会圆满落幕</a> 2023-03-20</li></ul>
+<div class="footer">版权所有 © 2024 某学院</div></body></html>"#,
+            BODY[0], BODY[1], BODY[2]
+        )
+    }
+
+    #[test]
+    fn boilerplate_and_info_lines_are_dropped() {
+        let extra = "<p>【打印本页】【关闭窗口】</p><p>责任编辑：王五</p><p>（文/陈晨 图/李四）</p><p>分享到：</p>";
+        let a = extract_article_at(&page(extra), None, now());
+        assert_eq!(a.text, BODY.join("\n"));
+        assert_eq!(a.title, "春季运动会开幕");
+        assert_eq!(a.published_at.as_deref(), Some("2024-03-18T15:30:00+08:00"));
+        assert_eq!(a.author.as_deref(), Some("陈晨"));
+    }
+
+    #[test]
+    fn editor_is_not_the_author_and_source_is_a_fallback() {
+        let html = page("").replace("作者：陈晨", "责任编辑：王五");
+        assert_eq!(
+            extract_article_at(&html, None, now()).author.as_deref(),
+            Some("体育部")
+        );
+    }
+
+    #[test]
+    fn relative_time_of_a_forum_post() {
+        let html = format!(
+            r#"<html><head><title>求助帖_校园论坛</title></head><body><h1>求助帖</h1>
+<div class="postlist"><div class="post first"><div class="head"><a class="username">小明</a> 发表于 3小时前</div><div class="body">{}</div></div>
+<div class="post reply"><div class="head"><a class="username">小红</a> 发表于 刚刚</div><div class="body">同问，我也想知道。</div></div>
+<div class="post reply"><div class="head"><a class="username">小刚</a> 发表于 5分钟前</div><div class="body">帮顶，楼主加油。</div></div>
+<div class="post reply"><div class="head"><a class="username">小李</a> 发表于 昨天 14:30</div><div class="body">去年问过，老师说可以。</div></div></div></body></html>"#,
+            BODY.join("<br>")
+        );
+        let a = extract_article_at(&html, None, now());
+        assert_eq!(a.text, BODY.join("\n"));
+        assert_eq!(a.published_at.as_deref(), Some("2024-03-20T07:00:00+08:00"));
+        assert_eq!(a.author.as_deref(), Some("小明"));
+    }
+
+    #[test]
+    fn canonical_url_is_resolved() {
+        let html = page("").replace(
+            "<head>",
+            r#"<head><link rel="canonical" href="/news/18.htm">"#,
+        );
+        let a = extract_article_at(
+            &html,
+            Some("http://www.example.edu.cn/news/list.htm"),
+            now(),
+        );
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("http://www.example.edu.cn/news/18.htm")
+        );
+    }
+
+    #[test]
+    fn char_f1_is_a_bag_of_characters() {
+        assert_eq!(char_f1("今天 天气", "今天天气"), 1.0);
+        assert_eq!(char_f1("", "今天"), 0.0);
+        assert!((char_f1("今天天气好", "今天天气") - 2.0 * 0.8 / 1.8).abs() < 1e-9);
     }
 }

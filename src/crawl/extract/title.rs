@@ -58,6 +58,29 @@ pub fn choose_title(
     let cleaned = doc_title.map(clean_title).unwrap_or_default();
     let full = doc_title.map(comparable).unwrap_or_default();
     let reference = comparable(&cleaned);
+    // A heading equal to a part of <title>: the earliest part wins, since
+    // sites put the article first and their own name (often also the logo
+    // heading) last. Covers short titles the length rules below miss.
+    let parts: Vec<String> = doc_title
+        .map(title_parts)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| comparable(p))
+        .collect();
+    let exact = headings
+        .iter()
+        .filter_map(|h| {
+            parts
+                .iter()
+                .position(|p| !p.is_empty() && *p == comparable(h))
+                .map(|k| (k, h))
+        })
+        .min_by_key(|(k, _)| *k);
+    if let Some((k, h)) = exact
+        && (k == 0 || parts.len() > 1 && parts[..k].iter().all(|p| p.chars().count() < 4))
+    {
+        return h.clone();
+    }
     // A heading that matches the cleaned <title> (either may be truncated) is
     // the best: it is what the reader sees, in full.
     if !reference.is_empty() {
@@ -141,6 +164,15 @@ mod tests {
                 &headings
             ),
             headings[0]
+        );
+    }
+
+    #[test]
+    fn short_title_before_a_longer_site_name() {
+        let headings = vec!["校园论坛".to_string(), "求助帖".to_string()];
+        assert_eq!(
+            choose_title(Some("求助帖_校园论坛"), None, &headings),
+            "求助帖"
         );
     }
 
