@@ -6,7 +6,7 @@ use chrono::DateTime;
 use std::path::{Path, PathBuf};
 use yuqing::crawl::extract::{char_f1, extract_bytes, extract_command};
 
-const MIN_F1: f64 = 0.85;
+const MIN_F1: f64 = 0.9;
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract");

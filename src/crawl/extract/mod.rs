@@ -306,8 +306,7 @@ static SOME_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d{4}\s*[-/.年]\s*\d{1,2}").unwrap());
 /// "（文/刘雨 图/研究生院 审核/邹平）": the credits line under an article.
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*[（(【\[]?\s*(文|图|文字|图片|摄影|摄|记者|通讯员|撰稿)\s*[/／:：｜|]")
-        .unwrap()
+    Regex::new(r"^\s*(?:[（(]\s*(?:文|图|文字|图片|摄影|记者|通讯员|撰稿)\s*[/／:：｜|]|(?:文|图)\s*[/／])").unwrap()
 });
 const INFO_LABELS: &[&str] = &[
     "发布时间",
@@ -341,7 +340,10 @@ fn body_text(page: &Page, main: usize, title_key: &str) -> String {
             || (n < 80 && LABEL_LINE.is_match(t))
             || (n < 120 && INFO_LABELS.iter().filter(|l| t.contains(*l)).count() >= 2)
             || (p.punct == 0 && p.link_chars * 2 > n && n < 40)
-            || (n < 80 && INFO_LABELS.iter().any(|l| t.contains(*l)) && SOME_DATE.is_match(t))
+            || (n < 80
+                && p.punct == 0
+                && INFO_LABELS.iter().any(|l| t.contains(*l))
+                && SOME_DATE.is_match(t))
             || (n < 50 && BYLINE.is_match(t))
             || page.blocks[p.owner].tag == "figcaption"
         {
