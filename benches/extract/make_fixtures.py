@@ -681,7 +681,7 @@ def date_at_end():
 </div>
 <div class="footer">东湖理工学院 版权所有</div>
 </body></html>"""
-    # Published before its own date: notices are posted a few days ahead.
+    # No info line: the only publish date is the signature date under the text.
     write("date_at_end", html, title, paras, "2024-03-21T00:00:00+08:00", None, now="2024-03-22T09:00:00+08:00")
 
 
