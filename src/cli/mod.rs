@@ -3,6 +3,7 @@
 mod analyze;
 mod bench;
 mod export;
+mod extract;
 mod rules;
 mod search;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// Full-text search of stored posts (catches the index up first).
     Search(search::SearchArgs),
+    /// Automatic article extraction of one saved page, as JSON.
+    Extract(extract::ExtractArgs),
     /// Export stored data.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(RulesCommand::Test(args)) => rules::test(args),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Search(args) => search::run(args),
+        Command::Extract(args) => extract::run(args),
         Command::Export(cmd) => export::run(cmd),
     }
 }

@@ -46,14 +46,14 @@ pub enum ExtractError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("unknown encoding label: {0}")]
+    #[error("未知的字符编码: {0}")]
     UnknownEncoding(String),
-    #[error("invalid base URL {url}: {source}")]
+    #[error("无效的基准 URL {url}: {source}")]
     BadUrl {
         url: String,
         source: url::ParseError,
     },
-    #[error("{0}: URL fetching arrives with the crawler; save the page and pass the file")]
+    #[error("{0}: 暂不支持直接抓取 URL，请先保存网页再传入文件")]
     UrlNotSupported(String),
 }
 
