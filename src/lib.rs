@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod dedup;
 pub mod model;
 pub mod pipeline;

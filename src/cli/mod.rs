@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod crawl;
 mod rules;
 
 use crate::analyze::{AnalysisSettings, Analyzer};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub use analyze::{AnalyzeOptions, AnalyzeSummary, analyze_stream};
+pub use crawl::render_table as render_crawl_table;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,6 +36,8 @@ pub enum Command {
     /// Measure the analyser's speed on a corpus (see docs/performance.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Crawl the due (or the named) sources once and print a summary.
+    Crawl(crawl::CrawlArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(RulesCommand::Check { dir, config }) => rules::check(dir, config),
         Command::Rules(RulesCommand::Test(args)) => rules::test(args),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Crawl(args) => crawl::run(args),
     }
 }
 
