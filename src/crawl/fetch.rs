@@ -178,8 +178,11 @@ pub struct Fetcher {
     settings: CrawlSettings,
     agent: String,
     hosts: Mutex<HashMap<String, Arc<HostGate>>>,
-    robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsEntry>>>,
+    /// Per origin, so one slow robots.txt never holds up other hosts.
+    robots: Mutex<HashMap<String, RobotsSlot>>,
 }
+
+type RobotsSlot = Arc<tokio::sync::Mutex<Option<Arc<RobotsEntry>>>>;
 
 /// One failed attempt, and whether another is worth it.
 struct Failure {
@@ -217,7 +220,7 @@ impl Fetcher {
             settings: settings.clone(),
             agent,
             hosts: Mutex::new(HashMap::new()),
-            robots: tokio::sync::Mutex::new(HashMap::new()),
+            robots: Mutex::new(HashMap::new()),
         })
     }
 
@@ -448,9 +451,16 @@ impl Fetcher {
     /// robots.txt allows everything; an unreachable one too (logged), retried sooner.
     async fn robots_allow(&self, url: &Url, policy: &FetchPolicy) -> bool {
         let origin = url.origin().ascii_serialization();
-        let mut cache = self.robots.lock().await;
+        let slot = self
+            .robots
+            .lock()
+            .expect("robots table lock")
+            .entry(origin.clone())
+            .or_default()
+            .clone();
+        let mut cache = slot.lock().await;
         let fresh = cache
-            .get(&origin)
+            .as_ref()
             .filter(|e| e.fetched.elapsed() < e.ttl)
             .cloned();
         let entry = match fresh {
@@ -484,7 +494,7 @@ impl Fetcher {
                     ttl,
                     robot,
                 });
-                cache.insert(origin, e.clone());
+                *cache = Some(e.clone());
                 e
             }
         };

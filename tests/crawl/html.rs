@@ -230,3 +230,17 @@ polite = false
     app.post("own", "内部通知").await;
     assert_eq!(app.site.hits.get("/robots.txt"), 0);
 }
+
+#[tokio::test]
+async fn per_host_rate_limit_spaces_requests() {
+    let app = spawn_app(&CAMPUS.replace("weight = 1.5", "rate_limit = \"150ms\"")).await;
+    let start = std::time::Instant::now();
+    let s = app.crawl().await;
+    assert!(!s.any_failed(), "{s:?}");
+    // robots.txt, 2 list pages and 3 details: 6 requests, at least 5 gaps.
+    let took = start.elapsed();
+    assert!(
+        took >= std::time::Duration::from_millis(5 * 150),
+        "took {took:?}"
+    );
+}

@@ -21,6 +21,13 @@ cookies = "SUB=secret-login-cookie"
     assert!(!w.failed, "{w:?}");
     // 3 posts over two pages (the card that is not a post skipped), 2 comments.
     assert_eq!((w.stats.fetched, w.stats.new), (5, 5), "{w:?}");
+    // The login cookie went with every API request (2 pages + 3 comment lists).
+    assert_eq!(app.site.hits.get("cookie:SUB=secret-login-cookie"), 5);
+    let state = app.state("weibo").await;
+    assert!(
+        !format!("{state:?} {:?}", app.config).contains("secret-login-cookie"),
+        "secret leaked"
+    );
 
     let posts = app.posts("weibo").await;
     let p = posts.iter().find(|p| p.external_id == "5001").unwrap();

@@ -1,6 +1,7 @@
 //! The crawler against a local fixture site, with a real SQLite store and
 //! the real analyser.
 
+mod cli;
 mod failures;
 mod feeds;
 #[path = "../fixture_site/mod.rs"]

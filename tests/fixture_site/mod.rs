@@ -86,6 +86,13 @@ async fn count_hits(
     next: axum::middleware::Next,
 ) -> Response {
     hits.hit(req.uri().path());
+    if let Some(c) = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+    {
+        hits.hit(&format!("cookie:{c}"));
+    }
     next.run(req).await
 }
 
