@@ -239,8 +239,20 @@ impl Fetcher {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(FetchError::InvalidUrl(url.to_string()));
         }
-        if policy.respect_robots && !self.robots_allow(&parsed, policy).await {
-            return Err(FetchError::RobotsDisallowed(parsed.path().to_string()));
+        if policy.respect_robots {
+            let (allowed, delay) = self.robots_allow(&parsed, policy).await;
+            if !allowed {
+                return Err(FetchError::RobotsDisallowed(parsed.path().to_string()));
+            }
+            // Honour a Crawl-delay longer than our own rate limit.
+            let own = policy.rate_limit.unwrap_or(self.settings.rate_limit);
+            if let Some(d) = delay.filter(|d| *d > own && policy.polite) {
+                let slower = FetchPolicy {
+                    rate_limit: Some(d.min(Duration::from_secs(60))),
+                    ..policy.clone()
+                };
+                return self.get_with_retries(&parsed, &slower, validators).await;
+            }
         }
         self.get_with_retries(&parsed, policy, validators).await
     }
@@ -447,9 +459,10 @@ impl Fetcher {
         }
     }
 
-    /// Whether robots.txt of the URL's host lets our agent fetch it. A missing
-    /// robots.txt allows everything; an unreachable one too (logged), retried sooner.
-    async fn robots_allow(&self, url: &Url, policy: &FetchPolicy) -> bool {
+    /// Whether robots.txt of the URL's host lets our agent fetch it, and its
+    /// Crawl-delay. A missing robots.txt allows everything; an unreachable one
+    /// too (logged), and is asked again sooner.
+    async fn robots_allow(&self, url: &Url, policy: &FetchPolicy) -> (bool, Option<Duration>) {
         let origin = url.origin().ascii_serialization();
         let slot = self
             .robots
@@ -468,7 +481,7 @@ impl Fetcher {
             None => {
                 let robots_url = match Url::parse(&format!("{origin}/robots.txt")) {
                     Ok(u) => u,
-                    Err(_) => return true,
+                    Err(_) => return (true, None),
                 };
                 let no_secrets = FetchPolicy {
                     headers: HeaderMap::new(),
@@ -499,7 +512,15 @@ impl Fetcher {
             }
         };
         drop(cache);
-        entry.robot.as_ref().is_none_or(|r| r.allowed(url.as_str()))
+        match &entry.robot {
+            None => (true, None),
+            Some(r) => (
+                r.allowed(url.as_str()),
+                r.delay
+                    .filter(|d| d.is_finite() && *d > 0.0)
+                    .map(Duration::from_secs_f32),
+            ),
+        }
     }
 }
 

@@ -210,6 +210,12 @@ async fn run_source(
         write_lock,
     };
     let result = source.run(&mut ctx).await;
+    // A run that left items behind (errors, or the item budget) must look at
+    // its pages again next time, even if they have not changed: forget
+    // their validators. Items already taken stay in the seen set.
+    if ctx.stats.errors > 0 || ctx.full() {
+        ctx.cursor.validators.clear();
+    }
     let at = Utc::now();
     let store = pipeline.store();
     let _guard = match write_lock {

@@ -244,3 +244,27 @@ async fn per_host_rate_limit_spaces_requests() {
         "took {took:?}"
     );
 }
+
+#[tokio::test]
+async fn item_budget_resumes_on_the_next_run() {
+    let app = spawn_app(&CAMPUS.replace("weight = 1.5", "max_items = 2")).await;
+    let first = app.crawl().await;
+    assert_eq!(first.get("campus").unwrap().stats.new, 2, "{first:?}");
+    // The list page is unchanged (its ETag would give 304), but the run was
+    // cut short: the next one reads it again and takes the rest.
+    let second = app.crawl().await;
+    let c = second.get("campus").unwrap();
+    // Skipped: the two taken before and the link robots.txt disallows.
+    assert_eq!(
+        (c.stats.new, c.stats.skipped, c.stats.not_modified),
+        (1, 3, 0),
+        "{c:?}"
+    );
+    assert_eq!(app.posts("campus").await.len(), 3);
+    let third = app.crawl().await;
+    assert_eq!(
+        third.get("campus").unwrap().stats.not_modified,
+        1,
+        "{third:?}"
+    );
+}
