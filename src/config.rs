@@ -5,7 +5,9 @@
 //! (`YUQING_ANALYSIS__NEUTRAL_BAND=0.2`). Every error names the key.
 
 use crate::analyze::AnalysisSettings;
+use crate::model::Channel;
 use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -70,6 +72,8 @@ pub struct Config {
     pub rules_dir: PathBuf,
     pub analysis: AnalysisSettings,
     pub sources: Vec<SourceConfig>,
+    /// Crawler-wide settings: user agent, timeouts, limits, politeness.
+    pub crawl: CrawlSettings,
 }
 
 impl Default for Config {
@@ -81,6 +85,7 @@ impl Default for Config {
             rules_dir: PathBuf::from("rules"),
             analysis: AnalysisSettings::default(),
             sources: Vec::new(),
+            crawl: CrawlSettings::default(),
         }
     }
 }
@@ -95,22 +100,262 @@ pub enum SourceKind {
     Push,
 }
 
-/// A configured source. The crawler's settings per kind build on this.
+/// A configured source: the fixed keys (`name`, `kind`, `url`, `interval`,
+/// `weight`), the settings every crawled kind shares, and the kind's own
+/// keys (checked by `crate::crawl::source`). Unknown keys are errors.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawSourceConfig")]
 pub struct SourceConfig {
     pub name: String,
     pub kind: SourceKind,
-    #[serde(default)]
     pub url: Option<String>,
+    pub interval: Duration,
+    /// Authority of the source for the risk score; 1.0 is ordinary.
+    pub weight: f32,
+    /// Where the posts appear (default per kind: campus, or the preset's platform).
+    pub channel: Option<Channel>,
+    /// Free labels for the dashboard.
+    pub tags: Vec<String>,
+    /// Extra request headers (e.g. `Authorization`); secret, never logged.
+    pub headers: BTreeMap<String, Secret>,
+    /// A `Cookie` header value (login state); secret, never logged.
+    pub cookies: Option<Secret>,
+    /// Minimum time between two requests to the source's host (default `crawl.rate_limit`).
+    pub rate_limit: Option<Duration>,
+    /// `false` turns per-host concurrency and rate limits off (benchmarks, own sites).
+    pub polite: bool,
+    /// `false` ignores robots.txt (only for a site the college owns).
+    pub respect_robots: bool,
+    /// Force a character encoding (e.g. `gbk`) instead of detecting it.
+    pub encoding: Option<String>,
+    /// Random extra delay added to `interval` (default a tenth of it).
+    pub jitter: Option<Duration>,
+    /// Most items taken from the source in one run (default `crawl.max_items`).
+    pub max_items: Option<usize>,
+    /// The kind's own settings, parsed and checked.
+    pub settings: KindSettings,
+}
+
+/// The settings of one source kind (see docs/sources.md).
+#[derive(Debug, Clone)]
+pub enum KindSettings {
+    Html(crate::crawl::source::html::HtmlConfig),
+    Feed(crate::crawl::source::feed::FeedConfig),
+    Json(Box<crate::crawl::source::json::JsonConfig>),
+    /// `import` and `push` sources have no crawler settings.
+    None,
+}
+
+/// Unknown keys land in `rest` and are rejected by the kind's own struct
+/// (serde's `deny_unknown_fields` does not combine with `flatten`).
+#[derive(Deserialize)]
+struct RawSourceConfig {
+    name: String,
+    kind: SourceKind,
+    #[serde(default)]
+    url: Option<String>,
     #[serde(
         default = "default_interval",
         deserialize_with = "deserialize_duration"
     )]
-    pub interval: Duration,
-    /// Authority of the source for the risk score; 1.0 is ordinary.
+    interval: Duration,
     #[serde(default = "default_weight")]
-    pub weight: f32,
+    weight: f32,
+    #[serde(default)]
+    channel: Option<Channel>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, Secret>,
+    #[serde(default)]
+    cookies: Option<Secret>,
+    #[serde(default, deserialize_with = "deserialize_opt_duration")]
+    rate_limit: Option<Duration>,
+    #[serde(default = "default_true")]
+    polite: bool,
+    #[serde(default = "default_true")]
+    respect_robots: bool,
+    #[serde(default)]
+    encoding: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_opt_duration")]
+    jitter: Option<Duration>,
+    #[serde(default)]
+    max_items: Option<usize>,
+    /// Everything else: the kind's own keys.
+    #[serde(flatten)]
+    rest: toml::Table,
+}
+
+impl TryFrom<RawSourceConfig> for SourceConfig {
+    type Error = String;
+
+    fn try_from(r: RawSourceConfig) -> Result<Self, String> {
+        let rest = toml::Value::Table(r.rest);
+        let in_source =
+            |e: toml::de::Error| format!("source '{}': {}", r.name, one_line(e.message()));
+        let settings = match r.kind {
+            SourceKind::Html => KindSettings::Html(rest.try_into().map_err(in_source)?),
+            SourceKind::Feed => KindSettings::Feed(rest.try_into().map_err(in_source)?),
+            SourceKind::Json => KindSettings::Json(Box::new(rest.try_into().map_err(in_source)?)),
+            SourceKind::Import | SourceKind::Push => {
+                if let Some(key) = rest.as_table().and_then(|t| t.keys().next()) {
+                    return Err(format!("source '{}': unknown field `{key}`", r.name));
+                }
+                KindSettings::None
+            }
+        };
+        Ok(SourceConfig {
+            name: r.name,
+            kind: r.kind,
+            url: r.url,
+            interval: r.interval,
+            weight: r.weight,
+            channel: r.channel,
+            tags: r.tags,
+            headers: r.headers,
+            cookies: r.cookies,
+            rate_limit: r.rate_limit,
+            polite: r.polite,
+            respect_robots: r.respect_robots,
+            encoding: r.encoding,
+            jitter: r.jitter,
+            max_items: r.max_items,
+            settings,
+        })
+    }
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Html => "html",
+            SourceKind::Feed => "feed",
+            SourceKind::Json => "json",
+            SourceKind::Import => "import",
+            SourceKind::Push => "push",
+        }
+    }
+
+    /// Kinds the crawler fetches (the others receive posts).
+    pub fn is_crawled(self) -> bool {
+        matches!(self, SourceKind::Html | SourceKind::Feed | SourceKind::Json)
+    }
+}
+
+/// Crawler-wide settings (`[crawl]`); each source may tighten some of them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrawlSettings {
+    /// Sent with every request; its first word is the robots.txt agent name.
+    pub user_agent: String,
+    /// Sources crawled at the same time.
+    pub concurrency: usize,
+    /// Requests in flight to one host at a time.
+    pub per_host_concurrency: usize,
+    /// Minimum time between two requests to one host.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub rate_limit: Duration,
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub connect_timeout: Duration,
+    /// Whole request, body included.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub timeout: Duration,
+    /// Bodies larger than this are cut off: `"10MiB"`, `"512KiB"` or bytes.
+    #[serde(deserialize_with = "deserialize_size")]
+    pub max_body: u64,
+    /// Cut off a body arriving slower than this many bytes a second …
+    pub min_throughput: u64,
+    /// … measured after this long (also the longest wait for the next chunk).
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub throughput_grace: Duration,
+    pub max_redirects: usize,
+    /// Retries after a connect error, timeout, 5xx or 429.
+    pub retries: u32,
+    /// First backoff; doubled each retry, plus jitter.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub retry_backoff: Duration,
+    /// Longest wait a `Retry-After` header may impose.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub retry_after_max: Duration,
+    /// How long a host's robots.txt is trusted.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub robots_ttl: Duration,
+    /// Items taken from one source in one run.
+    pub max_items: usize,
+}
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        CrawlSettings {
+            user_agent: concat!(
+                "yuqing/",
+                env!("CARGO_PKG_VERSION"),
+                " (+campus public-opinion monitor)"
+            )
+            .to_string(),
+            concurrency: 4,
+            per_host_concurrency: 2,
+            rate_limit: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body: 10 * 1024 * 1024,
+            min_throughput: 1024,
+            throughput_grace: Duration::from_secs(10),
+            max_redirects: 5,
+            retries: 3,
+            retry_backoff: Duration::from_secs(1),
+            retry_after_max: Duration::from_secs(120),
+            robots_ttl: Duration::from_secs(3600),
+            max_items: 500,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `"10MiB"`, `"512KiB"`, `"1GiB"` or a number of bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid size '{s}': expected e.g. 512KiB, 10MiB"))?;
+    let mult = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "KB" | "K" => 1024,
+        "MiB" | "MB" | "M" => 1024 * 1024,
+        "GiB" | "GB" | "G" => 1024 * 1024 * 1024,
+        _ => {
+            return Err(format!(
+                "invalid size '{s}': unit must be B, KiB, MiB or GiB"
+            ));
+        }
+    };
+    Ok(n * mult)
+}
+
+fn deserialize_size<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Size {
+        N(u64),
+        S(String),
+    }
+    match Size::deserialize(d)? {
+        Size::N(n) => Ok(n),
+        Size::S(s) => parse_size(&s).map_err(serde::de::Error::custom),
+    }
+}
+
+pub(crate) fn deserialize_opt_duration<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    s.map(|s| parse_duration(&s).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 fn default_interval() -> Duration {
@@ -121,7 +366,7 @@ fn default_weight() -> f32 {
     1.0
 }
 
-/// `"90s"`, `"10m"`, `"2h"`, `"1d"`.
+/// `"500ms"`, `"90s"`, `"10m"`, `"2h"`, `"1d"`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -130,16 +375,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("invalid duration '{s}': expected e.g. 30s, 10m, 2h, 1d"))?;
     let secs = match unit {
+        "ms" => return Ok(Duration::from_millis(n)),
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
         "d" => n * 86_400,
-        _ => return Err(format!("invalid duration '{s}': unit must be s, m, h or d")),
+        _ => {
+            return Err(format!(
+                "invalid duration '{s}': unit must be ms, s, m, h or d"
+            ));
+        }
     };
     Ok(Duration::from_secs(secs))
 }
 
-fn deserialize_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+pub(crate) fn deserialize_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
     parse_duration(&s).map_err(serde::de::Error::custom)
 }
@@ -256,6 +506,31 @@ impl Config {
             if !(0.0..=10.0).contains(&s.weight) {
                 return Err(invalid(key("weight"), "must be between 0 and 10".into()));
             }
+            // Selectors, mappings, URL patterns and encodings of crawled kinds.
+            if s.kind.is_crawled() {
+                s.build().map_err(|e| match e {
+                    ConfigError::Invalid {
+                        key: k, message, ..
+                    } => invalid(
+                        k.replacen(&format!("sources[{}]", s.name), &format!("sources[{i}]"), 1),
+                        message,
+                    ),
+                    other => other,
+                })?;
+            }
+        }
+        let c = &self.crawl;
+        if c.concurrency == 0 || c.per_host_concurrency == 0 {
+            return Err(invalid(
+                "crawl.concurrency".into(),
+                "concurrency limits must be at least 1".into(),
+            ));
+        }
+        if c.max_body == 0 {
+            return Err(invalid("crawl.max_body".into(), "must be positive".into()));
+        }
+        if c.timeout.is_zero() || c.connect_timeout.is_zero() {
+            return Err(invalid("crawl.timeout".into(), "must be positive".into()));
         }
         Ok(())
     }
@@ -388,6 +663,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.sources[0].interval, Duration::from_secs(600));
+        assert!(ok.sources[0].respect_robots && ok.sources[0].polite);
         let err = load_str("[[sources]]\nname = \"a\"\nkind = \"feed\"\n", &[])
             .unwrap_err()
             .to_string();
@@ -406,6 +682,78 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("invalid duration"), "{err}");
+    }
+
+    #[test]
+    fn kind_settings_are_parsed_and_checked() {
+        let ok = load_str(
+            "[crawl]\ntimeout = \"5s\"\nmax_body = \"2MiB\"\nthroughput_grace = \"500ms\"\n\
+             [[sources]]\nname = \"w\"\nkind = \"json\"\npreset = \"weibo\"\nurl = \"https://m.weibo.cn/api/x\"\n\
+             cookies = \"SUB=topsecret\"\ncomments = true\nchannel = \"weibo\"\n\
+             [sources.fields]\nauthor = \"user.name\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(ok.crawl.timeout, Duration::from_secs(5));
+        assert_eq!(ok.crawl.max_body, 2 * 1024 * 1024);
+        assert_eq!(ok.crawl.throughput_grace, Duration::from_millis(500));
+        assert!(matches!(ok.sources[0].settings, KindSettings::Json(_)));
+        assert!(
+            !format!("{ok:?}").contains("topsecret"),
+            "cookie leaked in Debug"
+        );
+
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x/\"\nitem = \"li a\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown field `item`"), "{err}");
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x/\"\nitems = \"ul..x\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("sources[0].items: invalid CSS selector"),
+            "{err}"
+        );
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x/\"\npage_url = \"http://x/p.html\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("sources[0].page_url") && err.contains("{page}"),
+            "{err}"
+        );
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"json\"\nurl = \"http://x/\"\nitems = \"data\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sources[0].fields.id: required"), "{err}");
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x/\"\nencoding = \"klingon\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("sources[0].encoding: unknown encoding"),
+            "{err}"
+        );
+        let err = load_str(
+            "[[sources]]\nname = \"a\"\nkind = \"push\"\nitems = \"x\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown field `items`"), "{err}");
     }
 
     #[test]

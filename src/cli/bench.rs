@@ -23,6 +23,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// Ingest throughput (dedup + analyse + store + alert, then index) into
+    /// a fresh SQLite file, or a fresh schema of the PostgreSQL at `--database-url`.
+    Ingest {
+        #[command(flatten)]
+        paths: AnalysisPaths,
+        /// JSONL posts; they are repeated with a serial number until `--count`.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+        /// postgres://… (default: SQLite in a temporary directory).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -68,11 +82,131 @@ fn measure(items: usize, bytes: usize, min: Duration, mut pass: impl FnMut()) ->
 }
 
 pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Analyze {
-        paths,
-        input,
-        seconds,
-    } = cmd;
+    match cmd {
+        BenchCommand::Analyze {
+            paths,
+            input,
+            seconds,
+        } => bench_analyze(paths, input, seconds),
+        BenchCommand::Ingest {
+            paths,
+            input,
+            count,
+            database_url,
+        } => bench_ingest(paths, input, count, database_url),
+    }
+}
+
+fn read_posts(input: &PathBuf) -> anyhow::Result<Vec<BenchPost>> {
+    let text = std::fs::read_to_string(input).with_context(|| format!("无法读取 {}", input.display()))?;
+    let mut posts = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let post: BenchPost = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: 无效的 JSON", input.display(), i + 1))?;
+        posts.push(post);
+    }
+    anyhow::ensure!(!posts.is_empty(), "{} 中没有帖子", input.display());
+    Ok(posts)
+}
+
+#[derive(Serialize)]
+struct IngestReport {
+    backend: &'static str,
+    posts: usize,
+    bytes: usize,
+    ingest_posts_per_s: f64,
+    index_posts_per_s: f64,
+    total_posts_per_s: f64,
+    alerts: usize,
+}
+
+fn bench_ingest(
+    paths: AnalysisPaths,
+    input: PathBuf,
+    count: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    use crate::model::{Channel, NewPost, RiskLevel};
+    use crate::pipeline::Pipeline;
+    use crate::search::{JiebaTokenizer, SearchIndex, catch_up};
+    use crate::store::{PgStore, Store};
+    use std::sync::Arc;
+
+    let corpus = read_posts(&input)?;
+    let config = load_config(&paths)?;
+    let analyzer = Arc::new(load_analyzer(
+        &config.dictionaries_dir,
+        &config.rules_dir,
+        config.analysis.clone(),
+    )?);
+    let dir = tempfile_dir()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let report = rt.block_on(async {
+        let store = match &database_url {
+            Some(url) => {
+                let schema = format!("bench_{}", std::process::id());
+                Store::Postgres(PgStore::connect(url, Some(&schema)).await?)
+            }
+            None => Store::open(None, &dir).await?,
+        };
+        let store = Arc::new(store);
+        let pipeline = Pipeline::new(analyzer.clone(), store.clone(), RiskLevel::Medium);
+        let now = chrono::Utc::now();
+        // Distinct posts: the serial number makes each one new content.
+        let posts: Vec<NewPost> = (0..count)
+            .map(|i| {
+                let p = &corpus[i % corpus.len()];
+                NewPost {
+                    source: format!("bench-{}", i % 7),
+                    external_id: i.to_string(),
+                    url: Some(format!("http://127.0.0.1/post/{i}")),
+                    channel: Channel::Weibo,
+                    title: p.title.clone(),
+                    text: format!("{} #{i}", p.text),
+                    author: None,
+                    published_at: Some(now),
+                    fetched_at: now,
+                    metrics: None,
+                    parent_external_id: None,
+                }
+            })
+            .collect();
+        let bytes = posts.iter().map(|p| p.title.len() + p.text.len()).sum();
+        let started = Instant::now();
+        for p in &posts {
+            pipeline.ingest(p, 1.0).await?;
+        }
+        let ingest_secs = started.elapsed().as_secs_f64();
+        let mut index = SearchIndex::open_or_create(
+            &dir.join("index"),
+            JiebaTokenizer::from_analyzer(analyzer.tokenizer()),
+        )?;
+        let indexed_at = Instant::now();
+        catch_up(&store, &mut index).await?;
+        let index_secs = indexed_at.elapsed().as_secs_f64();
+        let alerts = store.alerts().await?.len();
+        anyhow::Ok(IngestReport {
+            backend: store.backend(),
+            posts: count,
+            bytes,
+            ingest_posts_per_s: count as f64 / ingest_secs,
+            index_posts_per_s: count as f64 / index_secs,
+            total_posts_per_s: count as f64 / (ingest_secs + index_secs),
+            alerts,
+        })
+    })?;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("yuqing-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("无法创建 {}", dir.display()))?;
+    Ok(dir)
+}
+
+fn bench_analyze(paths: AnalysisPaths, input: PathBuf, seconds: f64) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(&input).with_context(|| format!("无法读取 {}", input.display()))?;
     let mut posts = Vec::new();

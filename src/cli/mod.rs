@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod export;
 mod extract;
+mod crawl;
 mod rules;
 mod search;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub use analyze::{AnalyzeOptions, AnalyzeSummary, analyze_stream};
+pub use crawl::render_table as render_crawl_table;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +46,8 @@ pub enum Command {
     /// Export stored data.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Crawl the due (or the named) sources once and print a summary.
+    Crawl(crawl::CrawlArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -99,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Export(cmd) => export::run(cmd),
+        Command::Crawl(args) => crawl::run(args),
     }
 }
 

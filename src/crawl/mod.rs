@@ -1,5 +1,304 @@
-//! Collection: charset handling and automatic article extraction (fetching
-//! and scheduling arrive with the crawler).
+//! The crawler: fetch with manners ([`fetch`]), read pages, feeds and JSON
+//! APIs ([`source`]), and hand every item to the ingest pipeline.
+//! [`crawl_once`] is one pass over the due (or one named) source.
 
 pub mod charset;
 pub mod extract;
+pub mod fetch;
+pub mod progress;
+pub mod source;
+pub mod text;
+pub mod time;
+
+use crate::config::{Config, ConfigError};
+use crate::pipeline::Pipeline;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use source::{RunCtx, RunStats, Source, SourceCursor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+pub use fetch::{FetchError, Fetcher};
+pub use progress::{CrawlProgress, NoProgress};
+
+/// What one source did in a crawl.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceSummary {
+    pub name: String,
+    pub kind: &'static str,
+    /// False when the source was not due and was left alone.
+    pub ran: bool,
+    /// True when the source as a whole failed (its error state is set).
+    pub failed: bool,
+    #[serde(flatten)]
+    pub stats: RunStats,
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+impl SourceSummary {
+    /// Errors for the summary table: item errors plus the source's own failure.
+    pub fn error_count(&self) -> usize {
+        self.stats.errors + usize::from(self.failed)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CrawlSummary {
+    /// In configuration order.
+    pub sources: Vec<SourceSummary>,
+}
+
+impl CrawlSummary {
+    pub fn any_failed(&self) -> bool {
+        self.sources.iter().any(|s| s.failed)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&SourceSummary> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+/// Errors that stop a crawl before any source runs.
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("没有名为 '{0}' 的来源")]
+    UnknownSource(String),
+    #[error("来源 '{0}' 不是抓取类来源（import/push 由接口接收）")]
+    NotCrawled(String),
+    #[error("无法创建 HTTP 客户端：{0}")]
+    Client(#[from] FetchError),
+    #[error("数据库错误：{0}")]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrawlOptions<'a> {
+    /// Only this source, due or not.
+    pub only: Option<&'a str>,
+    /// Run every crawled source, due or not.
+    pub force: bool,
+}
+
+/// One pass over the due sources (or only the named one, due or not).
+pub async fn crawl_once(
+    config: &Config,
+    pipeline: &Pipeline,
+    only: Option<&str>,
+    progress: Arc<dyn CrawlProgress>,
+) -> Result<CrawlSummary, CrawlError> {
+    crawl_with(
+        config,
+        pipeline,
+        CrawlOptions { only, force: false },
+        progress,
+    )
+    .await
+}
+
+/// [`crawl_once`] with all options.
+pub async fn crawl_with(
+    config: &Config,
+    pipeline: &Pipeline,
+    opts: CrawlOptions<'_>,
+    progress: Arc<dyn CrawlProgress>,
+) -> Result<CrawlSummary, CrawlError> {
+    // Validate everything up front; nothing runs with a broken source.
+    if let Some(name) = opts.only {
+        let s = config
+            .sources
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| CrawlError::UnknownSource(name.to_string()))?;
+        if !s.kind.is_crawled() {
+            return Err(CrawlError::NotCrawled(name.to_string()));
+        }
+    }
+    let mut sources = Vec::new();
+    for s in &config.sources {
+        if s.kind.is_crawled() && opts.only.is_none_or(|n| n == s.name) {
+            sources.push(Arc::new(s.build()?));
+        }
+    }
+    let fetcher = Arc::new(Fetcher::new(&config.crawl)?);
+    let store = pipeline.store().clone();
+    let now = Utc::now();
+    let slots = Arc::new(Semaphore::new(config.crawl.concurrency.max(1)));
+    // SQLite takes one writer at a time; serialising our writes avoids
+    // "database is locked" when sources finish together.
+    let write_lock = (store.backend() == "sqlite").then(|| Arc::new(tokio::sync::Mutex::new(())));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut summaries: Vec<SourceSummary> = Vec::new();
+    // Read every state before any source starts writing.
+    let mut states = Vec::with_capacity(sources.len());
+    for source in &sources {
+        store
+            .ensure_source(&source.name, source.kind.as_str())
+            .await?;
+        states.push(store.source_state(&source.name).await?.unwrap_or_default());
+    }
+    for (order, (source, state)) in sources.into_iter().zip(states).enumerate() {
+        let due = opts.force || opts.only.is_some() || state.next_run_at.is_none_or(|t| t <= now);
+        if !due {
+            summaries.push(SourceSummary {
+                name: source.name.clone(),
+                kind: source.kind.as_str(),
+                next_run_at: state.next_run_at,
+                ..Default::default()
+            });
+            continue;
+        }
+        let (fetcher, pipeline, progress, slots, write_lock) = (
+            fetcher.clone(),
+            pipeline.clone(),
+            progress.clone(),
+            slots.clone(),
+            write_lock.clone(),
+        );
+        let limit = source.max_items.unwrap_or(config.crawl.max_items);
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("semaphore never closed");
+            let summary = run_source(
+                &source,
+                &fetcher,
+                &pipeline,
+                &*progress,
+                state,
+                limit,
+                write_lock.as_deref(),
+            )
+            .await;
+            (order, summary)
+        });
+    }
+    let mut ran: Vec<(usize, SourceSummary)> = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(r) => ran.push(r),
+            Err(e) => tracing::error!(error = %e, "crawl task panicked"),
+        }
+    }
+    summaries.extend(ran.into_iter().map(|(_, s)| s));
+    let order: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+    summaries.sort_by_key(|s| order.iter().position(|n| *n == s.name));
+    Ok(CrawlSummary { sources: summaries })
+}
+
+async fn run_source(
+    source: &Source,
+    fetcher: &Fetcher,
+    pipeline: &Pipeline,
+    progress: &dyn CrawlProgress,
+    state: crate::store::SourceState,
+    limit: usize,
+    write_lock: Option<&tokio::sync::Mutex<()>>,
+) -> SourceSummary {
+    progress.started(&source.name);
+    let started = std::time::Instant::now();
+    let mut ctx = RunCtx {
+        fetcher,
+        pipeline,
+        progress,
+        source,
+        cursor: SourceCursor::parse(state.cursor.as_deref()),
+        stats: RunStats::default(),
+        now: time::now_cst(),
+        limit,
+        write_lock,
+    };
+    let result = source.run(&mut ctx).await;
+    // A run that left items behind (errors, or the item budget) must look at
+    // its pages again next time, even if they have not changed: forget
+    // their validators. Items already taken stay in the seen set.
+    if ctx.stats.errors > 0 || ctx.full() {
+        ctx.cursor.validators.clear();
+    }
+    let at = Utc::now();
+    let store = pipeline.store();
+    let _guard = match write_lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
+    let mut summary = SourceSummary {
+        name: source.name.clone(),
+        kind: source.kind.as_str(),
+        ran: true,
+        ..Default::default()
+    };
+    let recorded = match result {
+        Ok(()) => {
+            let next = at + chrono_dur(source.interval + jitter(source.jitter));
+            summary.next_run_at = Some(next);
+            store
+                .record_source_success(&source.name, at, next, Some(&ctx.cursor.to_json()))
+                .await
+        }
+        Err(e) => {
+            let message = e.to_string();
+            tracing::warn!(source = %source.name, error = %message, "source failed");
+            summary.failed = true;
+            ctx.stats.last_error = Some(message.clone());
+            let next = at
+                + chrono_dur(failure_backoff(
+                    source.interval,
+                    state.consecutive_failures + 1,
+                ));
+            summary.next_run_at = Some(next);
+            store
+                .record_source_failure(&source.name, at, &message, next)
+                .await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(source = %source.name, error = %e, "cannot record source state");
+        summary.failed = true;
+        ctx.stats.last_error = Some(format!("数据库错误：{e}"));
+    }
+    summary.stats = ctx.stats;
+    tracing::info!(
+        source = %source.name,
+        fetched = summary.stats.fetched,
+        new = summary.stats.new,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "source crawled"
+    );
+    progress.finished(&summary);
+    summary
+}
+
+fn chrono_dur(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(1))
+}
+
+fn jitter(max: Duration) -> Duration {
+    max.mul_f64(rand::random::<f64>())
+}
+
+/// After `failures` failures in a row: the interval (at most 5 minutes)
+/// doubled each time, at most 6 hours, plus up to 10 % jitter.
+pub fn failure_backoff(interval: Duration, failures: i64) -> Duration {
+    let base = interval.min(Duration::from_secs(300));
+    let exp = (failures.clamp(1, 20) - 1) as u32;
+    let d = base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(6 * 3600));
+    d + jitter(d / 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_backoff_grows_and_is_capped() {
+        let i = Duration::from_secs(600);
+        let one = failure_backoff(i, 1);
+        assert!(one >= Duration::from_secs(300) && one <= Duration::from_secs(330));
+        let three = failure_backoff(i, 3);
+        assert!(three >= Duration::from_secs(1200));
+        assert!(failure_backoff(i, 50) <= Duration::from_secs(6 * 3600 + 2160));
+    }
+}
