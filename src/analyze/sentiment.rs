@@ -38,6 +38,36 @@ const EXCLAIM_ONE: f32 = 1.3;
 const EXCLAIM_MORE: f32 = 1.5;
 /// raw sum -> score: tanh(raw * SQUASH); a single strength-2 word gives ~0.76.
 const SQUASH: f32 = 0.5;
+/// Words that start with a negator character but negate nothing; jieba keeps
+/// them whole, so they reach [`SentimentModel::split_glued`] as unknown tokens.
+const NOT_NEGATIONS: &[&str] = &[
+    "不少",
+    "不同",
+    "不断",
+    "不仅",
+    "不久",
+    "不管",
+    "不论",
+    "不然",
+    "不如",
+    "不停",
+    "不禁",
+    "不光",
+    "不只",
+    "不单",
+    "不时",
+    "不免",
+    "不便",
+    "不得不",
+    "不一定",
+    "不一样",
+    "没什么",
+    "未来",
+    "未必",
+    "未免",
+    "未成年",
+    "不久前",
+];
 /// Explanation length cap.
 const MAX_EXPLANATION: usize = 8;
 
@@ -61,6 +91,9 @@ struct Entry {
     role: u8,
     /// Rhetorical marker that only counts in a question ("难道 … 吗").
     needs_question: bool,
+    /// Affirming rhetorical marker ("这不就是 … 吗" asserts what follows):
+    /// the clause's words keep their sign; only the indignation is added.
+    affirms: bool,
     /// Weight from learned.tsv rather than a curated list.
     learned: bool,
 }
@@ -147,7 +180,8 @@ struct Clause {
     degree_word: Span,
     degree_under_neg: bool,
     degree_left: u8,
-    rhetorical: Option<(Span, f32, bool)>,
+    /// (marker, strength, needs_question, affirms)
+    rhetorical: Option<(Span, f32, bool, bool)>,
     particle: bool,
 }
 
@@ -185,7 +219,8 @@ impl SentimentModel {
             })?;
         }
         // Function words: their role wins over any polarity weight.
-        let mut set_role = |word: &str, role: u8, aux: f32, needs_question: bool| {
+        let mut set_role = |word: &str, role: u8, aux: f32, flags: (bool, bool)| {
+            let (needs_question, affirms) = flags;
             learned.remove(word);
             let e = entries.entry(word.into()).or_default();
             e.role |= role;
@@ -194,37 +229,42 @@ impl SentimentModel {
                 e.aux = aux;
             }
             e.needs_question |= needs_question;
+            e.affirms |= affirms;
         };
         read_lexicon(&dir.join("negators.txt"), 2, |w, cols, err| {
             let residual = parse_num(cols[1], -5.0..=5.0, err)?;
-            set_role(w, NEGATOR, residual, false);
+            set_role(w, NEGATOR, residual, (false, false));
             Ok(())
         })?;
         read_lexicon(&dir.join("degree.txt"), 2, |w, cols, err| {
             let mult = parse_num(cols[1], 0.05..=5.0, err)?;
-            set_role(w, DEGREE, mult, false);
+            set_role(w, DEGREE, mult, (false, false));
             Ok(())
         })?;
         read_lexicon(&dir.join("contrast.txt"), 1, |w, _, _| {
-            set_role(w, CONTRAST, 0.0, false);
+            set_role(w, CONTRAST, 0.0, (false, false));
             Ok(())
         })?;
         read_lexicon(&dir.join("rhetorical.txt"), 2, |w, cols, err| {
             let strength = parse_num(cols[1], -5.0..=5.0, err)?;
-            let needs_question = match cols.get(2) {
-                None => false,
-                Some(&"?") => true,
+            // Third column: "?" only in a question, "=" affirming (the
+            // clause's words keep their sign), "?=" both.
+            let flags = match cols.get(2) {
+                None => (false, false),
+                Some(&"?") => (true, false),
+                Some(&"=") => (false, true),
+                Some(&"?=") => (true, true),
                 Some(other) => {
                     return Err(err(format!(
-                        "第三列只能是 '?' (third column must be '?'), got '{other}'"
+                        "第三列只能是 '?', '=' 或 '?=' (third column must be '?', '=' or '?='), got '{other}'"
                     )));
                 }
             };
-            set_role(w, RHETORICAL, strength, needs_question);
+            set_role(w, RHETORICAL, strength, flags);
             Ok(())
         })?;
         read_lexicon(&dir.join("particles.txt"), 1, |w, _, _| {
-            set_role(w, PARTICLE, 0.0, false);
+            set_role(w, PARTICLE, 0.0, (false, false));
             Ok(())
         })?;
         entries.retain(|_, e| e.weight != 0.0 || e.role != 0);
@@ -321,8 +361,16 @@ impl SentimentModel {
             .copied();
         match tail {
             Some(_) => Some((head, head_len, tail, head_len + rest.len())),
-            // A bare degree prefix on an unknown word says nothing.
-            None if head.role & NEGATOR != 0 => Some((head, head_len, None, token.len())),
+            // A bare degree prefix on an unknown word says nothing. A
+            // negator glued to an unknown verb ("没变", "不让") still negates,
+            // but only the verbal negators do, and not in words that merely
+            // start with one (别人, 不少, 无论, 非常…).
+            None if head.role & NEGATOR != 0
+                && matches!(first, '不' | '没' | '未')
+                && !NOT_NEGATIONS.contains(&token) =>
+            {
+                Some((head, head_len, None, token.len()))
+            }
             None => None,
         }
     }
@@ -422,7 +470,7 @@ impl SentimentModel {
                 }
                 after_contrast = true;
             } else if entry.role & RHETORICAL != 0 {
-                clause.rhetorical = Some((token, entry.aux, entry.needs_question));
+                clause.rhetorical = Some((token, entry.aux, entry.needs_question, entry.affirms));
             } else if entry.role & PARTICLE != 0 {
                 clause.particle = true;
             } else {
@@ -543,13 +591,14 @@ fn finish_clause(
     let asked = question || clause.particle;
     let in_clause = clause.start..cues.len();
     match clause.rhetorical {
-        Some((marker, strength, needs_question)) if asked || !needs_question => {
+        Some((marker, strength, needs_question, affirms)) if asked || !needs_question => {
             // A rhetorical question asserts the opposite of its words and
-            // voices indignation of its own.
+            // voices indignation of its own; an affirming one ("这不就是
+            // 花钱买名额吗") asserts its words as they are.
             for cue in &mut cues[in_clause] {
                 if cue.flags & F_UNRESOLVED != 0 {
                     cue.pre = 0.0;
-                } else {
+                } else if !affirms {
                     cue.pre = -cue.pre;
                     cue.flags |= F_RHETORICAL;
                 }
@@ -898,6 +947,51 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(missing, AnalyzeError::Io { .. }), "{missing}");
+    }
+
+    #[test]
+    fn incident_appeal_outweighs_closing_courtesy() {
+        // A missing-person appeal ends with thanks; the thanks is a formula.
+        let s =
+            score("【寻人】我室友周五晚上出门后就失联了，电话打不通，有消息请告诉我，万分感谢！");
+        assert_eq!(s.label, SentimentLabel::Negative, "{s:?}");
+        let s = score("有同学下落不明两天了，谢谢大家帮忙转发");
+        assert_eq!(s.label, SentimentLabel::Negative, "{s:?}");
+    }
+
+    #[test]
+    fn words_starting_with_a_negator_do_not_negate() {
+        // 别人 is "others", not 别 + 人; 不少 is "quite a few".
+        let s = score("他的作业是抄别人的");
+        assert!(s.explanation.iter().all(|c| c.cue != "别"), "{s:?}");
+        let s = score("不少同学觉得很满意");
+        assert!(s.score > 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn evaluative_this_questions_are_rhetorical() {
+        // "这X吗" denies X; "这不就是X吗" asserts X.
+        let s = score("评奖名额全给了班委，这合理吗");
+        assert!(s.score < 0.0, "{s:?}");
+        let s = score("这不就是走后门吗？");
+        assert!(s.score < -0.5, "{s:?}");
+        assert!(cue(&s, "走后门").delta < 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn campus_nouns_carry_no_polarity() {
+        // 专业 (a major), 录取, 检查, 安排 are topics, not praise.
+        for text in ["我们专业今年录取了两百人", "学院安排了宿舍卫生检查"] {
+            let s = score(text);
+            assert_eq!(s.label, SentimentLabel::Neutral, "{text}: {s:?}");
+        }
+        assert!(score("终于被录取了").score > 0.0);
+    }
+
+    #[test]
+    fn prevention_verbs_do_not_report_the_risk() {
+        let s = score("辅导员提醒我们谨防校园贷");
+        assert!(s.score >= 0.0, "{s:?}");
     }
 
     #[test]
