@@ -1,11 +1,11 @@
 //! From rule files to an [`Engine`]: parse, validate across files, then
-//! compile every literal of every rule into one Aho-Corasick automaton.
+//! compile every literal of every rule into one multi-pattern matcher.
 
 use super::eval::{CompiledRule, Engine, Expr, PAT_MASK, PAT_TERM};
 use super::file::{self, FileError, LineIndex, QuerySource, RawRule};
+use super::matcher::Matcher;
 use super::query::{self, Ast, FieldMask};
 use super::{CheckSummary, RuleError, RuleSet, RuleSetError};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -157,28 +157,7 @@ pub(crate) fn build(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleSetError
         trig_rules.extend_from_slice(b);
         trig_start.push(trig_rules.len() as u32);
     }
-    let ac = if c.patterns.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(automaton_kind(c.patterns.len())))
-                // CJK terms are three bytes a character: dense states down to
-                // the first byte of the second character cut the linear search
-                // in the busiest sparse states (~15% more memory).
-                .dense_depth(4)
-                .build(&c.patterns)
-                .map_err(|e| RuleSetError {
-                    errors: vec![RuleError {
-                        path: PathBuf::new(),
-                        line: None,
-                        col: None,
-                        message: format!("cannot build the term automaton: {e}"),
-                    }],
-                })?,
-        )
-    };
+    let matcher = Matcher::new(&c.patterns);
     let summary = CheckSummary {
         files: files.len(),
         rules: total_rules,
@@ -190,7 +169,7 @@ pub(crate) fn build(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleSetError
     };
     Ok(RuleSet {
         engine: Engine {
-            ac,
+            matcher,
             patterns: c.patterns,
             pat_flags: c.flags,
             trig_start,
@@ -200,17 +179,6 @@ pub(crate) fn build(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleSetError
         },
         summary,
     })
-}
-
-/// A DFA scans about twice as fast as an NFA but its memory grows quickly
-/// with the number of CJK patterns (6,000 patterns: ~16 MiB, 60,000: ~150 MiB);
-/// past a few thousand patterns the contiguous NFA is the better trade.
-fn automaton_kind(patterns: usize) -> AhoCorasickKind {
-    if patterns <= 2_000 {
-        AhoCorasickKind::DFA
-    } else {
-        AhoCorasickKind::ContiguousNFA
-    }
 }
 
 fn error_at(

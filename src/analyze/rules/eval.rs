@@ -1,14 +1,14 @@
-//! Matching: one Aho-Corasick scan per field, then evaluation of only the
+//! Matching: one pattern scan per field ([`super::matcher`]), then evaluation of only the
 //! rules that one of the found terms can trigger.
 //!
 //! Per document we allocate in proportion to the matches found, never to the
 //! number of rules: occurrences go into a small vector sorted by pattern, and
 //! rule lookups binary-search it.
 
+use super::matcher::Matcher;
 use super::query::{FieldMask, field_index};
 use super::{Document, Outcome, RuleExplanation, TermMatch};
 use crate::model::{Field, MatchSpan, RuleHit, Severity};
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// Pattern flags.
@@ -47,7 +47,8 @@ pub(crate) struct CompiledRule {
 
 /// The matching engine of a rule set.
 pub(crate) struct Engine {
-    pub ac: Option<AhoCorasick>,
+    /// Finds every pattern (terms and exclusion phrases) in a field.
+    pub matcher: Matcher,
     /// Normalised text of each pattern.
     pub patterns: Vec<String>,
     pub pat_flags: Vec<u8>,
@@ -130,34 +131,31 @@ impl Engine {
         let fields = [doc.title, doc.text, doc.author, doc.source];
         let mut occs = Vec::new();
         let mut masks = Vec::new();
-        if let Some(ac) = &self.ac {
-            for (fi, text) in fields.iter().enumerate() {
-                if text.is_empty() {
-                    continue;
-                }
-                for m in ac.find_overlapping_iter(*text) {
-                    let pat = m.pattern().as_u32();
-                    let flags = self.pat_flags[pat as usize];
-                    let (start, end) = (m.start() as u32, m.end() as u32);
-                    if flags & PAT_TERM != 0 {
-                        occs.push(Occ {
-                            pat,
-                            field: fi as u8,
-                            start,
-                            end,
-                        });
-                    }
-                    if flags & PAT_MASK != 0 {
-                        masks.push(Mask {
-                            field: fi as u8,
-                            start,
-                            end,
-                            pat,
-                            max_end: 0,
-                        });
-                    }
-                }
+        for (fi, text) in fields.iter().enumerate() {
+            if text.is_empty() {
+                continue;
             }
+            self.matcher.for_each(text, |pat, start, end| {
+                let flags = self.pat_flags[pat as usize];
+                let (start, end) = (start as u32, end as u32);
+                if flags & PAT_TERM != 0 {
+                    occs.push(Occ {
+                        pat,
+                        field: fi as u8,
+                        start,
+                        end,
+                    });
+                }
+                if flags & PAT_MASK != 0 {
+                    masks.push(Mask {
+                        field: fi as u8,
+                        start,
+                        end,
+                        pat,
+                        max_end: 0,
+                    });
+                }
+            });
         }
         masks.sort_unstable_by_key(|m| (m.field, m.start, m.end));
         let mut run: Option<(u8, u32)> = None;
@@ -227,17 +225,18 @@ impl Engine {
             if rule.exclude.as_ref().is_some_and(|e| eval(e, unmasked)) {
                 continue;
             }
-            let found = self.collect_positive(&rule.query, &scan);
-            hits.push(self.hit(rule, found));
+            hits.push(self.hit(rule, &rule.query, &scan));
         }
         hits
     }
 
-    fn hit(&self, rule: &CompiledRule, found: Vec<TermMatch>) -> RuleHit {
-        let mut matched: Vec<String> = Vec::new();
-        for t in &found {
-            if !matched.contains(&t.term) {
-                matched.push(t.term.clone());
+    fn hit(&self, rule: &CompiledRule, expr: &Expr, scan: &Scan<'_>) -> RuleHit {
+        let found = positive_spans(expr, scan);
+        let mut matched: Vec<&str> = Vec::new();
+        for &(f, s, e) in &found {
+            let term = &scan.fields[f as usize][s as usize..e as usize];
+            if !matched.contains(&term) {
+                matched.push(term);
             }
         }
         RuleHit {
@@ -245,21 +244,25 @@ impl Engine {
             category: rule.category.clone(),
             severity: rule.severity,
             weight: rule.weight,
-            matched,
-            spans: found.into_iter().map(|t| t.span).collect(),
+            matched: matched.into_iter().map(str::to_string).collect(),
+            spans: found
+                .into_iter()
+                .map(|(f, s, e)| MatchSpan {
+                    field: field_of(f),
+                    start: s as usize,
+                    end: e as usize,
+                })
+                .collect(),
         }
     }
 
     /// Matches of the positive (not negated) leaves of `expr`, in field then
     /// position order, deduplicated.
     fn collect_positive(&self, expr: &Expr, scan: &Scan<'_>) -> Vec<TermMatch> {
-        let mut raw: Vec<(u8, u32, u32, String)> = Vec::new();
-        self.collect(expr, scan, &mut raw);
-        raw.sort_unstable();
-        raw.dedup();
-        raw.into_iter()
-            .map(|(f, s, e, term)| TermMatch {
-                term,
+        positive_spans(expr, scan)
+            .into_iter()
+            .map(|(f, s, e)| TermMatch {
+                term: scan.fields[f as usize][s as usize..e as usize].to_string(),
                 span: MatchSpan {
                     field: field_of(f),
                     start: s as usize,
@@ -268,70 +271,68 @@ impl Engine {
             })
             .collect()
     }
+}
 
-    fn collect(&self, expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32, String)>) {
-        match expr {
-            Expr::Term { pat, fields } => {
-                for o in scan.occurrences(*pat) {
-                    if fields.contains(field_of(o.field)) {
-                        out.push((
-                            o.field,
-                            o.start,
-                            o.end,
-                            self.patterns[*pat as usize].clone(),
-                        ));
+/// (field, start, end) of the matches of the positive leaves of `expr`,
+/// sorted and deduplicated. A match's term is the text it spans: literal
+/// terms match their normalised text exactly, regexes their `as_str()`.
+fn positive_spans(expr: &Expr, scan: &Scan<'_>) -> Vec<(u8, u32, u32)> {
+    let mut raw = Vec::new();
+    collect(expr, scan, &mut raw);
+    raw.sort_unstable();
+    raw.dedup();
+    raw
+}
+
+fn collect(expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32)>) {
+    match expr {
+        Expr::Term { pat, fields } => {
+            for o in scan.occurrences(*pat) {
+                if fields.contains(field_of(o.field)) {
+                    out.push((o.field, o.start, o.end));
+                }
+            }
+        }
+        Expr::Regex { re, fields } => {
+            for f in fields.fields() {
+                let fi = field_index(f) as u8;
+                let text = scan.fields[fi as usize];
+                for m in re.find_iter(text) {
+                    if regex_match_counts(scan, fi, m.start(), m.end()) {
+                        out.push((fi, m.start() as u32, m.end() as u32));
                     }
                 }
             }
-            Expr::Regex { re, fields } => {
-                for f in fields.fields() {
-                    let fi = field_index(f) as u8;
-                    let text = scan.fields[fi as usize];
-                    for m in re.find_iter(text) {
-                        if regex_match_counts(scan, fi, m.start(), m.end()) {
-                            out.push((
-                                fi,
-                                m.start() as u32,
-                                m.end() as u32,
-                                m.as_str().to_string(),
-                            ));
+        }
+        Expr::And(cs) | Expr::Or(cs) => cs.iter().for_each(|c| collect(c, scan, out)),
+        Expr::Not(_) => {}
+        Expr::Near {
+            left,
+            right,
+            distance,
+        } => {
+            // Only the occurrences that have a partner within the distance.
+            for (a, b) in [(left, right), (right, left)] {
+                for &(pa, fa) in a.iter() {
+                    for o in scan.occurrences(pa) {
+                        if !fa.contains(field_of(o.field)) {
+                            continue;
                         }
-                    }
-                }
-            }
-            Expr::And(cs) | Expr::Or(cs) => cs.iter().for_each(|c| self.collect(c, scan, out)),
-            Expr::Not(_) => {}
-            Expr::Near {
-                left,
-                right,
-                distance,
-            } => {
-                // Only the occurrences that have a partner within the distance.
-                for (a, b) in [(left, right), (right, left)] {
-                    for &(pa, fa) in a.iter() {
-                        for o in scan.occurrences(pa) {
-                            if !fa.contains(field_of(o.field)) {
-                                continue;
-                            }
-                            let partner = b.iter().any(|&(pb, fb)| {
-                                fb.contains(field_of(o.field))
-                                    && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
-                            });
-                            if partner {
-                                out.push((
-                                    o.field,
-                                    o.start,
-                                    o.end,
-                                    self.patterns[pa as usize].clone(),
-                                ));
-                            }
+                        let partner = b.iter().any(|&(pb, fb)| {
+                            fb.contains(field_of(o.field))
+                                && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
+                        });
+                        if partner {
+                            out.push((o.field, o.start, o.end));
                         }
                     }
                 }
             }
         }
     }
+}
 
+impl Engine {
     pub fn explain(&self, doc: &Document<'_>) -> Vec<RuleExplanation> {
         let (masked, unmasked) = self.scan(doc);
         let unmasked = unmasked.as_ref().unwrap_or(&masked);

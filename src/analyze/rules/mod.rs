@@ -1,15 +1,17 @@
 //! The rule language: TOML rule files with boolean keyword queries, compiled
-//! into one Aho-Corasick automaton so that matching cost follows the text,
+//! into one multi-pattern matcher so that matching cost follows the text,
 //! not the number of rules. See `docs/rules.md` for the syntax.
 //!
 //! - [`file`]: TOML → raw rules, with byte offsets for every value
 //! - [`query`]: lexer, parser and AST of the query language
 //! - [`compile`]: validation across files, automaton and trigger index
+//! - [`matcher`]: bigram-filtered multi-pattern search
 //! - [`eval`]: per-document scan and evaluation
 
 mod compile;
 mod eval;
 pub mod file;
+mod matcher;
 pub mod query;
 #[doc(hidden)]
 pub mod synthetic;

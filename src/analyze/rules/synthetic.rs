@@ -147,6 +147,13 @@ pub fn corpus(short: usize, long: usize, max_rule: usize, step: usize) -> Vec<St
     out
 }
 
+/// The corpus of `benches/rules.rs` and `examples/rules_memory.rs`: 300
+/// short posts and 10 long articles, with words of every 97th rule up to
+/// 10,000 planted.
+pub fn bench_corpus() -> Vec<String> {
+    corpus(300, 10, 10_000, 97)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
