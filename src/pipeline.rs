@@ -59,7 +59,9 @@ impl Pipeline {
         if let Some(ex) = existing.filter(|ex| ex.content_hash == content_hash) {
             // Unchanged content needs no analysis; reposts and likes still move.
             self.store.update_metrics(ex.post_id, post.metrics).await?;
-            return Ok(Ingested::Unchanged { post_id: ex.post_id });
+            return Ok(Ingested::Unchanged {
+                post_id: ex.post_id,
+            });
         }
 
         let (analysis, simhash) = self.analyzer.analyze_with_simhash(&PostText {

@@ -98,9 +98,14 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn read_posts(input: &PathBuf) -> anyhow::Result<Vec<BenchPost>> {
-    let text = std::fs::read_to_string(input).with_context(|| format!("无法读取 {}", input.display()))?;
+    let text =
+        std::fs::read_to_string(input).with_context(|| format!("无法读取 {}", input.display()))?;
     let mut posts = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let post: BenchPost = serde_json::from_str(line)
             .with_context(|| format!("{}:{}: 无效的 JSON", input.display(), i + 1))?;
         posts.push(post);
@@ -140,7 +145,9 @@ fn bench_ingest(
         config.analysis.clone(),
     )?);
     let dir = tempfile_dir()?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let report = rt.block_on(async {
         let store = match &database_url {
             Some(url) => {

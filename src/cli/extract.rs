@@ -17,7 +17,11 @@ pub struct ExtractArgs {
 }
 
 pub(super) fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
-    let out = extract_command(&args.input, args.base_url.as_deref(), args.encoding.as_deref())?;
+    let out = extract_command(
+        &args.input,
+        args.base_url.as_deref(),
+        args.encoding.as_deref(),
+    )?;
     println!("{}", serde_json::to_string(&out)?);
     Ok(ExitCode::SUCCESS)
 }

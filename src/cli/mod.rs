@@ -2,9 +2,9 @@
 
 mod analyze;
 mod bench;
+mod crawl;
 mod export;
 mod extract;
-mod crawl;
 mod rules;
 mod search;
 

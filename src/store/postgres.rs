@@ -38,4 +38,10 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
 impl_sql_store!(PgStore, sqlx::Postgres);

@@ -24,7 +24,7 @@ macro_rules! impl_sql_store {
                 use $crate::store::{SaveOutcome, SaveStatus};
                 use sqlx::types::Json;
                 let post = req.post;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let now = chrono::Utc::now();
                 let existing =
                     find_existing_in(&mut *tx, &post.source, &post.external_id, req.canonical_url).await?;

@@ -254,3 +254,35 @@ async fn comments_link_to_their_post_and_source_state_is_kept() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_writers_do_not_fail() {
+    for (store, _dir) in stores().await {
+        let store = std::sync::Arc::new(store);
+        let a = analysis(RiskLevel::None, 0);
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let store = store.clone();
+            let a = a.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..15 {
+                    let p = post(
+                        &format!("w{w}"),
+                        &i.to_string(),
+                        &format!("并发 写入 测试 {w} 号 第 {i} 条 {w}{i}{w}"),
+                    );
+                    save(&store, &p, &a).await;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(
+            store.count_posts().await.unwrap(),
+            60,
+            "{}",
+            store.backend()
+        );
+    }
+}
