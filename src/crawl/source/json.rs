@@ -55,53 +55,37 @@ impl FieldMap {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct JsonConfig {
     /// `weibo` or `bilibili`: every key below gets the platform's default.
-    #[serde(default)]
     pub preset: Option<Preset>,
     /// Path of the item array, e.g. `data.cards`.
-    #[serde(default)]
     pub items: Option<String>,
     /// Keep only items where a path has a value: `card_type=9`.
-    #[serde(default)]
     pub item_filter: Option<String>,
     /// The post inside each item, e.g. `mblog`.
-    #[serde(default)]
     pub item_path: Option<String>,
-    #[serde(default)]
     pub fields: FieldMap,
     /// Success check of the envelope: `ok=1`, `code=0`.
-    #[serde(default)]
     pub success: Option<String>,
     /// Path of the error message when the check fails.
-    #[serde(default)]
     pub message: Option<String>,
     /// Path of the next page's cursor in a response …
-    #[serde(default)]
     pub cursor: Option<String>,
     /// … and the query parameter that sends it back.
-    #[serde(default)]
     pub cursor_param: Option<String>,
     /// Or a page-number query parameter (`page`, `pn`) …
-    #[serde(default)]
     pub page_param: Option<String>,
     /// … starting at this number (default 1).
-    #[serde(default)]
     pub page_start: Option<u32>,
     /// Pages per run (default 1, or 3 with paging).
-    #[serde(default)]
     pub max_pages: Option<u32>,
     /// Also fetch each new post's comments as posts of their own.
-    #[serde(default)]
     pub comments: bool,
     /// Comment list URL template, relative to the source URL: `/comments/hotflow?id={id}`.
-    #[serde(default)]
     pub comments_url: Option<String>,
     /// Path of the comment array in that response.
-    #[serde(default)]
     pub comments_items: Option<String>,
-    #[serde(default)]
     pub comment_fields: FieldMap,
 }
 
