@@ -5,7 +5,7 @@
 //! (`YUQING_ANALYSIS__NEUTRAL_BAND=0.2`). Every error names the key.
 
 use crate::analyze::AnalysisSettings;
-use crate::model::Channel;
+use crate::model::{Channel, RiskLevel};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -74,6 +74,40 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Crawler-wide settings: user agent, timeouts, limits, politeness.
     pub crawl: CrawlSettings,
+    /// When an event raises an alert.
+    pub alerts: AlertSettings,
+    /// `yuqing serve`: where it listens.
+    pub server: ServerSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertSettings {
+    /// Events whose best post reaches this risk level raise an alert.
+    pub level: RiskLevel,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            level: RiskLevel::Medium,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address and port of the dashboard and API.
+    pub addr: std::net::SocketAddr,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
 }
 
 impl Default for Config {
@@ -86,7 +120,16 @@ impl Default for Config {
             analysis: AnalysisSettings::default(),
             sources: Vec::new(),
             crawl: CrawlSettings::default(),
+            alerts: AlertSettings::default(),
+            server: ServerSettings::default(),
         }
+    }
+}
+
+impl Config {
+    /// Events reaching this level raise an alert.
+    pub fn alert_level(&self) -> RiskLevel {
+        self.alerts.level
     }
 }
 
@@ -142,8 +185,8 @@ pub enum KindSettings {
     Html(crate::crawl::source::html::HtmlConfig),
     Feed(crate::crawl::source::feed::FeedConfig),
     Json(Box<crate::crawl::source::json::JsonConfig>),
-    /// `import` and `push` sources have no crawler settings.
-    None,
+    Import(crate::crawl::source::import::ImportConfig),
+    Push(crate::crawl::source::push::PushConfig),
 }
 
 /// Unknown keys land in `rest` and are rejected by the kind's own struct
@@ -197,12 +240,8 @@ impl TryFrom<RawSourceConfig> for SourceConfig {
             SourceKind::Html => KindSettings::Html(rest.try_into().map_err(in_source)?),
             SourceKind::Feed => KindSettings::Feed(rest.try_into().map_err(in_source)?),
             SourceKind::Json => KindSettings::Json(Box::new(rest.try_into().map_err(in_source)?)),
-            SourceKind::Import | SourceKind::Push => {
-                if let Some(key) = rest.as_table().and_then(|t| t.keys().next()) {
-                    return Err(format!("source '{}': unknown field `{key}`", r.name));
-                }
-                KindSettings::None
-            }
+            SourceKind::Import => KindSettings::Import(rest.try_into().map_err(in_source)?),
+            SourceKind::Push => KindSettings::Push(rest.try_into().map_err(in_source)?),
         };
         Ok(SourceConfig {
             name: r.name,
@@ -236,9 +275,15 @@ impl SourceKind {
         }
     }
 
-    /// Kinds the crawler fetches (the others receive posts).
+    /// Kinds the crawler fetches over HTTP.
     pub fn is_crawled(self) -> bool {
         matches!(self, SourceKind::Html | SourceKind::Feed | SourceKind::Json)
+    }
+
+    /// Kinds run on a schedule (crawled, or an import folder polled); `push`
+    /// only receives.
+    pub fn is_scheduled(self) -> bool {
+        self != SourceKind::Push
     }
 }
 
@@ -449,6 +494,7 @@ impl Config {
         if let Some(dir) = file.as_ref().and_then(|p| p.parent()) {
             config.resolve_relative_to(dir);
         }
+        config.fill_defaults();
         config.validate(&origin)?;
         Ok(config)
     }
@@ -461,6 +507,26 @@ impl Config {
         ] {
             if p.is_relative() && !dir.as_os_str().is_empty() {
                 *p = dir.join(&*p);
+            }
+        }
+        for s in &mut self.sources {
+            if let KindSettings::Import(c) = &mut s.settings
+                && let Some(p) = &mut c.dir
+                && p.is_relative()
+                && !dir.as_os_str().is_empty()
+            {
+                *p = dir.join(&*p);
+            }
+        }
+    }
+
+    /// Defaults that depend on other keys: an import folder under `data_dir`.
+    fn fill_defaults(&mut self) {
+        for s in &mut self.sources {
+            if let KindSettings::Import(c) = &mut s.settings
+                && c.dir.is_none()
+            {
+                c.dir = Some(self.data_dir.join("import").join(&s.name));
             }
         }
     }
@@ -506,18 +572,22 @@ impl Config {
             if !(0.0..=10.0).contains(&s.weight) {
                 return Err(invalid(key("weight"), "must be between 0 and 10".into()));
             }
-            // Selectors, mappings, URL patterns and encodings of crawled kinds.
-            if s.kind.is_crawled() {
-                s.build().map_err(|e| match e {
-                    ConfigError::Invalid {
-                        key: k, message, ..
-                    } => invalid(
-                        k.replacen(&format!("sources[{}]", s.name), &format!("sources[{i}]"), 1),
-                        message,
-                    ),
-                    other => other,
-                })?;
-            }
+            // Selectors, mappings, URL patterns and encodings of run kinds;
+            // the token of a push source.
+            let built = if s.kind.is_scheduled() {
+                s.build().map(drop)
+            } else {
+                s.build_push().map(drop)
+            };
+            built.map_err(|e| match e {
+                ConfigError::Invalid {
+                    key: k, message, ..
+                } => invalid(
+                    k.replacen(&format!("sources[{}]", s.name), &format!("sources[{i}]"), 1),
+                    message,
+                ),
+                other => other,
+            })?;
         }
         let c = &self.crawl;
         if c.concurrency == 0 || c.per_host_concurrency == 0 {

@@ -8,4 +8,6 @@ pub mod dedup;
 pub mod model;
 pub mod pipeline;
 pub mod search;
+pub mod server;
 pub mod store;
+pub mod web;

@@ -324,6 +324,8 @@ pub struct NewPost {
     pub metrics: Option<Metrics>,
     /// For a comment: the external id of the post it replies to, same source.
     pub parent_external_id: Option<String>,
+    /// The source's tags, kept with the post for filtering.
+    pub tags: Vec<String>,
 }
 
 /// A stored post with its latest analysis, as `yuqing export posts` writes it.
@@ -345,4 +347,6 @@ pub struct StoredPost {
     pub version: i32,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub analysis: Option<Analysis>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }

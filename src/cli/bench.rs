@@ -175,6 +175,7 @@ fn bench_ingest(
                     fetched_at: now,
                     metrics: None,
                     parent_external_id: None,
+                    tags: Vec::new(),
                 }
             })
             .collect();

@@ -3,7 +3,6 @@
 
 use super::{AnalysisPaths, load_analyzer, load_config};
 use crate::crawl::{self, CrawlProgress, CrawlSummary, SourceSummary};
-use crate::model::RiskLevel;
 use crate::pipeline::Pipeline;
 use crate::store::Store;
 use anyhow::Context;
@@ -13,9 +12,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Events whose best post reaches this level raise an alert.
-const ALERT_LEVEL: RiskLevel = RiskLevel::Medium;
 
 #[derive(Debug, clap::Args)]
 pub struct CrawlArgs {
@@ -56,11 +52,11 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<ExitCode> {
         )
         .await
         .context("无法打开数据库")?;
-        let pipeline = Pipeline::new(Arc::new(analyzer), Arc::new(store), ALERT_LEVEL);
+        let pipeline = Pipeline::new(Arc::new(analyzer), Arc::new(store), config.alert_level());
         let total = config
             .sources
             .iter()
-            .filter(|s| s.kind.is_crawled() && args.source.as_deref().is_none_or(|n| n == s.name))
+            .filter(|s| s.kind.is_scheduled() && args.source.as_deref().is_none_or(|n| n == s.name))
             .count();
         let progress: Arc<dyn CrawlProgress> = if std::io::stderr().is_terminal() {
             Arc::new(Bar::new(total))
@@ -139,8 +135,12 @@ fn pad(s: &str, w: usize) -> String {
 pub fn render_table(summary: &CrawlSummary) -> String {
     let head = ["来源", "抓取", "新增", "重复", "未变化", "错误", "状态"];
     let mut rows: Vec<[String; 7]> = Vec::new();
-    let mut skipped = 0;
+    let (mut skipped, mut busy) = (0, 0);
     for s in &summary.sources {
+        if s.busy {
+            busy += 1;
+            continue;
+        }
         if !s.ran {
             skipped += 1;
             continue;
@@ -190,6 +190,9 @@ pub fn render_table(summary: &CrawlSummary) -> String {
     out.push_str(&format!("共 {} 个来源运行，{} 个失败", rows.len(), failed));
     if skipped > 0 {
         out.push_str(&format!("，{skipped} 个未到抓取时间"));
+    }
+    if busy > 0 {
+        out.push_str(&format!("，{busy} 个正由其他进程抓取"));
     }
     out.push('\n');
     out

@@ -127,6 +127,7 @@ mod tests {
                 fetched_at: Utc::now(),
                 metrics: None,
                 parent_external_id: None,
+                tags: Vec::new(),
             };
             let id = format!("p{i}");
             store

@@ -7,6 +7,7 @@ mod export;
 mod extract;
 mod rules;
 mod search;
+mod serve;
 
 use crate::analyze::{AnalysisSettings, Analyzer};
 use crate::config::Config;
@@ -48,6 +49,8 @@ pub enum Command {
     Export(export::ExportCommand),
     /// Crawl the due (or the named) sources once and print a summary.
     Crawl(crawl::CrawlArgs),
+    /// Run the scheduler and the API (push sources) until stopped.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::Export(cmd) => export::run(cmd),
         Command::Crawl(args) => crawl::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod charset;
 pub mod extract;
 pub mod fetch;
 pub mod progress;
+pub mod schedule;
 pub mod source;
 pub mod text;
 pub mod time;
@@ -30,6 +31,8 @@ pub struct SourceSummary {
     pub kind: &'static str,
     /// False when the source was not due and was left alone.
     pub ran: bool,
+    /// True when it was due but another process was running it.
+    pub busy: bool,
     /// True when the source as a whole failed (its error state is set).
     pub failed: bool,
     #[serde(flatten)]
@@ -67,7 +70,7 @@ pub enum CrawlError {
     Config(#[from] ConfigError),
     #[error("没有名为 '{0}' 的来源")]
     UnknownSource(String),
-    #[error("来源 '{0}' 不是抓取类来源（import/push 由接口接收）")]
+    #[error("来源 '{0}' 是推送类来源（push），由接口接收，不需要抓取")]
     NotCrawled(String),
     #[error("无法创建 HTTP 客户端：{0}")]
     Client(#[from] FetchError),
@@ -82,6 +85,10 @@ pub struct CrawlOptions<'a> {
     /// Run every crawled source, due or not.
     pub force: bool,
 }
+
+/// How long a process may hold a source before others may take it over
+/// (it gives the lease back when the run ends; this covers a dead process).
+pub const LEASE: Duration = Duration::from_secs(15 * 60);
 
 /// One pass over the due sources (or only the named one, due or not).
 pub async fn crawl_once(
@@ -99,6 +106,72 @@ pub async fn crawl_once(
     .await
 }
 
+/// The sources of `config` that run on a schedule (crawled or imported),
+/// built and checked; only the named one with `only`.
+pub fn build_sources(config: &Config, only: Option<&str>) -> Result<Vec<Arc<Source>>, CrawlError> {
+    if let Some(name) = only {
+        let s = config
+            .sources
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| CrawlError::UnknownSource(name.to_string()))?;
+        if !s.kind.is_scheduled() {
+            return Err(CrawlError::NotCrawled(name.to_string()));
+        }
+    }
+    let mut sources = Vec::new();
+    for s in &config.sources {
+        if s.kind.is_scheduled() && only.is_none_or(|n| n == s.name) {
+            sources.push(Arc::new(s.build()?));
+        }
+    }
+    Ok(sources)
+}
+
+/// What every source run shares: the HTTP client, the pipeline, and the
+/// lease owner's name.
+pub struct Runner {
+    pub fetcher: Fetcher,
+    pub pipeline: Pipeline,
+    pub max_items: usize,
+    /// This process, as lease owner: host and pid.
+    pub owner: String,
+    /// SQLite takes one writer at a time; serialising our writes avoids
+    /// "database is locked" when sources finish together.
+    write_lock: Option<tokio::sync::Mutex<()>>,
+}
+
+impl Runner {
+    pub fn new(config: &Config, pipeline: Pipeline) -> Result<Runner, CrawlError> {
+        let write_lock =
+            (pipeline.store().backend() == "sqlite").then(|| tokio::sync::Mutex::new(()));
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+        Ok(Runner {
+            fetcher: Fetcher::new(&config.crawl)?,
+            pipeline,
+            max_items: config.crawl.max_items,
+            owner: format!("{host}:{}", std::process::id()),
+            write_lock,
+        })
+    }
+
+    /// Take `source` for a run if it is due (or `force`) and no other
+    /// process holds it.
+    pub async fn claim(&self, source: &Source, force: bool) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        self.pipeline
+            .store()
+            .claim_source(
+                &source.name,
+                &self.owner,
+                now,
+                now + chrono_dur(LEASE),
+                force,
+            )
+            .await
+    }
+}
+
 /// [`crawl_once`] with all options.
 pub async fn crawl_with(
     config: &Config,
@@ -107,106 +180,69 @@ pub async fn crawl_with(
     progress: Arc<dyn CrawlProgress>,
 ) -> Result<CrawlSummary, CrawlError> {
     // Validate everything up front; nothing runs with a broken source.
-    if let Some(name) = opts.only {
-        let s = config
-            .sources
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| CrawlError::UnknownSource(name.to_string()))?;
-        if !s.kind.is_crawled() {
-            return Err(CrawlError::NotCrawled(name.to_string()));
-        }
-    }
-    let mut sources = Vec::new();
-    for s in &config.sources {
-        if s.kind.is_crawled() && opts.only.is_none_or(|n| n == s.name) {
-            sources.push(Arc::new(s.build()?));
-        }
-    }
-    let fetcher = Arc::new(Fetcher::new(&config.crawl)?);
+    let sources = build_sources(config, opts.only)?;
+    let runner = Arc::new(Runner::new(config, pipeline.clone())?);
     let store = pipeline.store().clone();
-    let now = Utc::now();
     let slots = Arc::new(Semaphore::new(config.crawl.concurrency.max(1)));
-    // SQLite takes one writer at a time; serialising our writes avoids
-    // "database is locked" when sources finish together.
-    let write_lock = (store.backend() == "sqlite").then(|| Arc::new(tokio::sync::Mutex::new(())));
     let mut tasks = tokio::task::JoinSet::new();
     let mut summaries: Vec<SourceSummary> = Vec::new();
-    // Read every state before any source starts writing.
-    let mut states = Vec::with_capacity(sources.len());
+    let force = opts.force || opts.only.is_some();
     for source in &sources {
         store
             .ensure_source(&source.name, source.kind.as_str())
             .await?;
-        states.push(store.source_state(&source.name).await?.unwrap_or_default());
     }
-    for (order, (source, state)) in sources.into_iter().zip(states).enumerate() {
-        let due = opts.force || opts.only.is_some() || state.next_run_at.is_none_or(|t| t <= now);
-        if !due {
+    for source in sources {
+        let state = store.source_state(&source.name).await?.unwrap_or_default();
+        // The claim checks due-ness and other processes' leases at once.
+        if !runner.claim(&source, force).await? {
+            let busy = state.next_run_at.is_none_or(|t| t <= Utc::now());
             summaries.push(SourceSummary {
                 name: source.name.clone(),
                 kind: source.kind.as_str(),
+                busy,
                 next_run_at: state.next_run_at,
                 ..Default::default()
             });
             continue;
         }
-        let (fetcher, pipeline, progress, slots, write_lock) = (
-            fetcher.clone(),
-            pipeline.clone(),
-            progress.clone(),
-            slots.clone(),
-            write_lock.clone(),
-        );
-        let limit = source.max_items.unwrap_or(config.crawl.max_items);
+        let (runner, progress, slots) = (runner.clone(), progress.clone(), slots.clone());
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore never closed");
-            let summary = run_source(
-                &source,
-                &fetcher,
-                &pipeline,
-                &*progress,
-                state,
-                limit,
-                write_lock.as_deref(),
-            )
-            .await;
-            (order, summary)
+            run_source(&source, &runner, &*progress, state).await
         });
     }
-    let mut ran: Vec<(usize, SourceSummary)> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(r) => ran.push(r),
+            Ok(summary) => summaries.push(summary),
             Err(e) => tracing::error!(error = %e, "crawl task panicked"),
         }
     }
-    summaries.extend(ran.into_iter().map(|(_, s)| s));
     let order: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
     summaries.sort_by_key(|s| order.iter().position(|n| *n == s.name));
     Ok(CrawlSummary { sources: summaries })
 }
 
-async fn run_source(
+/// Run one claimed source and record its outcome (which gives the lease back).
+pub async fn run_source(
     source: &Source,
-    fetcher: &Fetcher,
-    pipeline: &Pipeline,
+    runner: &Runner,
     progress: &dyn CrawlProgress,
     state: crate::store::SourceState,
-    limit: usize,
-    write_lock: Option<&tokio::sync::Mutex<()>>,
 ) -> SourceSummary {
     progress.started(&source.name);
     let started = std::time::Instant::now();
+    let write_lock = runner.write_lock.as_ref();
+    let pipeline = &runner.pipeline;
     let mut ctx = RunCtx {
-        fetcher,
+        fetcher: &runner.fetcher,
         pipeline,
         progress,
         source,
         cursor: SourceCursor::parse(state.cursor.as_deref()),
         stats: RunStats::default(),
         now: time::now_cst(),
-        limit,
+        limit: source.max_items.unwrap_or(runner.max_items),
         write_lock,
     };
     let result = source.run(&mut ctx).await;

@@ -135,6 +135,7 @@ fn stored(id: i64, f: &Fixture) -> StoredPost {
         version: 1,
         updated_at: ts(f.fetched),
         analysis: Some(analysis(f.level, 50, f.category)),
+        tags: Vec::new(),
     }
 }
 
@@ -448,6 +449,7 @@ async fn save(store: &Store, f: &Fixture, external_id: &str, text: &str) -> i64 
         fetched_at: ts(f.fetched),
         metrics: None,
         parent_external_id: None,
+        tags: Vec::new(),
     };
     let a = analysis(f.level, 50, f.category);
     // Distinct simhashes, so no post joins another's event.

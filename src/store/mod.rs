@@ -249,6 +249,24 @@ impl Store {
         dispatch!(self, s => s.record_source_failure(name, at, error, next_run_at).await)
     }
 
+    /// Take a source for one run (a lease until `until`); false when another
+    /// process holds it, or when it is not due and `force` is off.
+    pub async fn claim_source(
+        &self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        force: bool,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.claim_source(name, owner, now, until, force).await)
+    }
+
+    /// Give up one owner's leases, or all of them (`None`).
+    pub async fn release_leases(&self, owner: Option<&str>) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.release_leases(owner).await)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         dispatch!(self, s => s.meta(key).await)
     }

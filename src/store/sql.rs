@@ -58,7 +58,7 @@ macro_rules! impl_sql_store {
                     sqlx::query(
                         "UPDATE posts SET title = $1, text = $2, author = $3, url = $4, published_at = $5, \
                          fetched_at = $6, metrics = $7, content_hash = $8, simhash = $9, \
-                         version = version + 1, updated_at = $10 WHERE id = $11",
+                         version = version + 1, updated_at = $10, tags = $12 WHERE id = $11",
                     )
                     .bind(&post.title)
                     .bind(&post.text)
@@ -71,6 +71,7 @@ macro_rules! impl_sql_store {
                     .bind(req.simhash as i64)
                     .bind(now)
                     .bind(ex.post_id)
+                    .bind(Json(&post.tags))
                     .execute(&mut *tx)
                     .await?;
                     sqlx::query("DELETE FROM simhash_bands WHERE post_id = $1")
@@ -117,8 +118,8 @@ macro_rules! impl_sql_store {
                 };
                 let post_id: i64 = sqlx::query_scalar(
                     "INSERT INTO posts (source, external_id, url, canonical_url, parent_id, channel, title, text, \
-                     author, published_at, fetched_at, metrics, content_hash, simhash, event_id, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                     author, published_at, fetched_at, metrics, content_hash, simhash, event_id, updated_at, tags) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
                 )
                 .bind(&post.source)
                 .bind(&post.external_id)
@@ -136,6 +137,7 @@ macro_rules! impl_sql_store {
                 .bind(req.simhash as i64)
                 .bind(event_id)
                 .bind(now)
+                .bind(Json(&post.tags))
                 .fetch_one(&mut *tx)
                 .await?;
                 insert_bands(&mut *tx, post_id, req.simhash).await?;
@@ -163,7 +165,7 @@ macro_rules! impl_sql_store {
                 let rows = sqlx::query(
                     "SELECT p.id, p.source, p.external_id, p.url, p.channel, p.title, p.text, p.author, \
                      p.published_at, p.fetched_at, p.metrics, p.event_id, p.parent_id, p.version, p.updated_at, \
-                     a.analysis FROM posts p LEFT JOIN analyses a ON a.post_id = p.id \
+                     p.tags, a.analysis FROM posts p LEFT JOIN analyses a ON a.post_id = p.id \
                      WHERE p.updated_at >= $1 AND (p.updated_at > $2 OR (p.updated_at = $2 AND p.id > $3)) \
                      ORDER BY p.updated_at, p.id LIMIT $4",
                 )
@@ -178,6 +180,7 @@ macro_rules! impl_sql_store {
                         let channel: String = r.try_get("channel")?;
                         let metrics: Option<sqlx::types::Json<$crate::model::Metrics>> = r.try_get("metrics")?;
                         let analysis: Option<sqlx::types::Json<$crate::model::Analysis>> = r.try_get("analysis")?;
+                        let tags: sqlx::types::Json<Vec<String>> = r.try_get("tags")?;
                         Ok($crate::model::StoredPost {
                             id: r.try_get("id")?,
                             source: r.try_get("source")?,
@@ -198,6 +201,7 @@ macro_rules! impl_sql_store {
                             version: r.try_get::<i64, _>("version")? as i32,
                             updated_at: r.try_get("updated_at")?,
                             analysis: analysis.map(|a| a.0),
+                            tags: tags.0,
                         })
                     })
                     .collect()
@@ -319,7 +323,8 @@ macro_rules! impl_sql_store {
             ) -> Result<(), $crate::store::StoreError> {
                 sqlx::query(
                     "UPDATE sources SET last_run_at = $1, last_success_at = $1, next_run_at = $2, \
-                     consecutive_failures = 0, last_error = NULL, cursor = COALESCE($3, cursor) WHERE name = $4",
+                     consecutive_failures = 0, last_error = NULL, cursor = COALESCE($3, cursor), \
+                     lease_owner = NULL, lease_until = NULL WHERE name = $4",
                 )
                 .bind(at)
                 .bind(next_run_at)
@@ -339,7 +344,8 @@ macro_rules! impl_sql_store {
             ) -> Result<(), $crate::store::StoreError> {
                 sqlx::query(
                     "UPDATE sources SET last_run_at = $1, last_error = $2, last_error_at = $1, next_run_at = $3, \
-                     consecutive_failures = consecutive_failures + 1 WHERE name = $4",
+                     consecutive_failures = consecutive_failures + 1, lease_owner = NULL, lease_until = NULL \
+                     WHERE name = $4",
                 )
                 .bind(at)
                 .bind(error)
@@ -348,6 +354,44 @@ macro_rules! impl_sql_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            /// Take the source for a run until `until`, unless another
+            /// owner's lease is still live or (without `force`) it is not due.
+            pub async fn claim_source(
+                &self,
+                name: &str,
+                owner: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                until: chrono::DateTime<chrono::Utc>,
+                force: bool,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE name = $3 \
+                     AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1) \
+                     AND ($5 OR next_run_at IS NULL OR next_run_at <= $4)",
+                )
+                .bind(owner)
+                .bind(until)
+                .bind(name)
+                .bind(now)
+                .bind(force)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            /// Give up leases: one owner's, or every lease (`None`, at the
+            /// start of a single-process server whose previous run died).
+            pub async fn release_leases(&self, owner: Option<&str>) -> Result<u64, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sources SET lease_owner = NULL, lease_until = NULL \
+                     WHERE lease_owner IS NOT NULL AND ($1 IS NULL OR lease_owner = $1)",
+                )
+                .bind(owner)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
             }
 
             pub async fn meta(&self, key: &str) -> Result<Option<String>, $crate::store::StoreError> {

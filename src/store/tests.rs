@@ -51,6 +51,7 @@ fn post(source: &str, id: &str, text: &str) -> NewPost {
             likes: 3,
         }),
         parent_external_id: None,
+        tags: Vec::new(),
     }
 }
 
@@ -284,5 +285,85 @@ async fn concurrent_writers_do_not_fail() {
             "{}",
             store.backend()
         );
+    }
+}
+
+#[tokio::test]
+async fn leases_keep_a_source_to_one_owner_until_released_or_expired() {
+    for (store, _dir) in stores().await {
+        let b = store.backend();
+        store.ensure_source("s", "html").await.unwrap();
+        let now = chrono::Utc::now();
+        let later = now + chrono::Duration::minutes(15);
+        assert!(
+            store
+                .claim_source("s", "a", now, later, false)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        // Held by a: b cannot take it, even forced; a may renew.
+        assert!(
+            !store
+                .claim_source("s", "b", now, later, true)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        assert!(
+            store
+                .claim_source("s", "a", now, later, false)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        // Recording the run gives it back; not due now, but forced is fine.
+        store
+            .record_source_success("s", now, now + chrono::Duration::minutes(10), None)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .claim_source("s", "b", now, later, false)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        assert!(
+            store
+                .claim_source("s", "b", now, later, true)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        // A dead owner's lease expires.
+        let after = later + chrono::Duration::seconds(1);
+        assert!(
+            store
+                .claim_source("s", "c", after, after + chrono::Duration::minutes(15), true)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+        assert_eq!(store.release_leases(Some("b")).await.unwrap(), 0, "{b}");
+        assert_eq!(store.release_leases(None).await.unwrap(), 1, "{b}");
+        assert!(
+            !store
+                .claim_source("nobody", "a", now, later, true)
+                .await
+                .unwrap(),
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tags_are_stored_with_the_post() {
+    for (store, _dir) in stores().await {
+        let mut p = post("s", "t1", "宿舍楼停水");
+        p.tags = vec!["官网".into(), "学工".into()];
+        save(&store, &p, &analysis(RiskLevel::None, 0)).await;
+        let stored = store.posts_since(None, None, 10).await.unwrap();
+        assert_eq!(stored[0].tags, ["官网", "学工"], "{}", store.backend());
     }
 }

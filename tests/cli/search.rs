@@ -56,6 +56,7 @@ fn seed(dir: &Path, posts: &[(&str, &str, &str, &str, RiskLevel)]) {
                 fetched_at: chrono::Utc::now(),
                 metrics: None,
                 parent_external_id: None,
+                tags: Vec::new(),
             };
             let category = (level >= RiskLevel::High).then_some("食品安全");
             store

@@ -80,3 +80,30 @@ url = "{base}/error500"
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("yuqing serve"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_fetches_a_url_like_the_crawler() {
+    let site = fixture_site::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/auto/x1.html", site.base);
+    let out = run(yuqing(&["extract", &url], dir.path())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "人工智能学术报告会举行");
+    assert!(v["text"].as_str().unwrap().contains("图书馆报告厅"), "{v}");
+    assert_eq!(v["encoding"], "utf-8");
+
+    // robots.txt is honoured, and the error names the URL.
+    let private = format!("{}/private/p1.html", site.base);
+    let out = run(yuqing(&["extract", &private], dir.path())).await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&private) && err.contains("robots.txt"),
+        "{err}"
+    );
+}

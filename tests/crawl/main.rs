@@ -8,4 +8,5 @@ mod feeds;
 mod fixture_site;
 mod helpers;
 mod html;
+mod import;
 mod json_api;

@@ -53,11 +53,54 @@ pub enum ExtractError {
         url: String,
         source: url::ParseError,
     },
-    #[error("{0}: 暂不支持直接抓取 URL，请先保存网页再传入文件")]
-    UrlNotSupported(String),
+    #[error("{url}: {source}")]
+    Fetch {
+        url: String,
+        source: crate::crawl::FetchError,
+    },
+    #[error("{0}: 服务器返回 304 未修改，但本次请求并未附带缓存条件")]
+    Unexpected304(String),
 }
 
-/// The extraction behind `yuqing extract [--base-url URL] [--encoding ENC] FILE|URL`.
+/// Whether `input` of `yuqing extract` is a URL rather than a file.
+pub fn is_url(input: &str) -> bool {
+    let lower = input.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// `yuqing extract URL`: fetch the page as the crawler would (robots.txt,
+/// retries, charset from the header) and extract it.
+pub async fn extract_url(
+    fetcher: &crate::crawl::Fetcher,
+    url: &str,
+    encoding: Option<&str>,
+) -> Result<ExtractOutput, ExtractError> {
+    if let Some(label) = encoding
+        && charset::lookup(label).is_none()
+    {
+        return Err(ExtractError::UnknownEncoding(label.to_string()));
+    }
+    let policy = crate::crawl::fetch::FetchPolicy::default();
+    let fetched = fetcher
+        .get(url, &policy, None)
+        .await
+        .map_err(|source| ExtractError::Fetch {
+            url: url.to_string(),
+            source,
+        })?;
+    let crate::crawl::fetch::Fetched::Page(page) = fetched else {
+        return Err(ExtractError::Unexpected304(url.to_string()));
+    };
+    Ok(extract_bytes(
+        &page.body,
+        page.content_type.as_deref(),
+        Some(&page.url),
+        encoding,
+        beijing_now(),
+    ))
+}
+
+/// The extraction behind `yuqing extract [--base-url URL] [--encoding ENC] FILE`.
 pub fn extract_command(
     input: &str,
     base_url: Option<&str>,
@@ -73,10 +116,6 @@ pub fn extract_command(
             url: base.to_string(),
             source,
         })?;
-    }
-    let lower = input.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Err(ExtractError::UrlNotSupported(input.to_string()));
     }
     let path = PathBuf::from(input);
     let bytes = std::fs::read(&path).map_err(|source| ExtractError::Io { path, source })?;

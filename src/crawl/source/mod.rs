@@ -5,7 +5,10 @@
 
 pub mod feed;
 pub mod html;
+pub mod import;
+pub mod item;
 pub mod json;
+pub mod push;
 
 use super::fetch::{FetchError, FetchPolicy, Fetched, Fetcher, Page, Validators};
 use super::progress::CrawlProgress;
@@ -40,6 +43,7 @@ pub enum Spec {
     Html(html::HtmlSource),
     Feed(feed::FeedSource),
     Json(Box<json::JsonSource>),
+    Import(import::ImportSource),
 }
 
 /// A configuration error about `sources[NAME].field`.
@@ -55,14 +59,27 @@ impl SourceConfig {
     /// Check everything the crawler will rely on and build the source.
     pub fn build(&self) -> Result<Source, ConfigError> {
         let bad = |field: &str, msg: String| invalid(&self.name, field, msg);
-        let url_text = self
-            .url
-            .as_deref()
-            .ok_or_else(|| bad("url", "required for this kind".into()))?;
-        let url = Url::parse(url_text).map_err(|e| bad("url", format!("'{url_text}': {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(bad("url", format!("'{url_text}' is not an http(s) URL")));
-        }
+        let import = match &self.settings {
+            KindSettings::Import(c) => Some(c.build(&self.name)?),
+            _ => None,
+        };
+        // An import source's location is its folder.
+        let url = match &import {
+            Some(i) => Url::from_directory_path(&i.dir)
+                .map_err(|()| bad("dir", format!("'{}' is not a usable path", i.dir.display())))?,
+            None => {
+                let url_text = self
+                    .url
+                    .as_deref()
+                    .ok_or_else(|| bad("url", "required for this kind".into()))?;
+                let url =
+                    Url::parse(url_text).map_err(|e| bad("url", format!("'{url_text}': {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                    return Err(bad("url", format!("'{url_text}' is not an http(s) URL")));
+                }
+                url
+            }
+        };
         let mut policy = FetchPolicy::default();
         policy.polite = self.polite;
         policy.respect_robots = self.respect_robots;
@@ -98,8 +115,12 @@ impl SourceConfig {
                 let (s, ch) = c.build(&self.name)?;
                 (Spec::Json(Box::new(s)), ch)
             }
-            KindSettings::None => {
-                return Err(bad("kind", "this kind is not crawled".into()));
+            KindSettings::Import(_) => (Spec::Import(import.expect("built above")), Channel::News),
+            KindSettings::Push(_) => {
+                return Err(bad(
+                    "kind",
+                    "push sources receive posts over HTTP and are not run".into(),
+                ));
             }
         };
         Ok(Source {
@@ -211,6 +232,24 @@ pub struct RunStats {
     pub last_error: Option<String>,
 }
 
+impl RunStats {
+    /// Count what the pipeline did with one item.
+    pub fn tally(&mut self, outcome: Ingested) {
+        match outcome {
+            Ingested::Unchanged { .. } => self.duplicates += 1,
+            Ingested::Saved(o) => match o.status {
+                SaveStatus::New if o.joined_event => {
+                    self.new += 1;
+                    self.duplicates += 1;
+                }
+                SaveStatus::New => self.new += 1,
+                SaveStatus::Updated => self.updated += 1,
+                SaveStatus::Unchanged => self.duplicates += 1,
+            },
+        }
+    }
+}
+
 /// Everything a running source works with.
 pub struct RunCtx<'a> {
     pub fetcher: &'a Fetcher,
@@ -287,29 +326,27 @@ impl RunCtx<'_> {
             fetched_at: Utc::now(),
             metrics: None,
             parent_external_id: None,
+            tags: self.source.tags.clone(),
         }
     }
 
     /// Hand a post to the pipeline, count what it did, remember its id under `seen_key`.
     pub async fn ingest(&mut self, post: &NewPost, seen_key: &str) -> Result<(), SourceError> {
+        self.ingest_item(post).await?;
+        self.cursor.mark_seen(seen_key);
+        Ok(())
+    }
+
+    /// [`Self::ingest`] for sources whose items need no seen set (imported
+    /// files are moved aside once read).
+    pub async fn ingest_item(&mut self, post: &NewPost) -> Result<(), SourceError> {
         self.stats.fetched += 1;
         let _guard = match self.write_lock {
             Some(l) => Some(l.lock().await),
             None => None,
         };
-        match self.pipeline.ingest(post, self.source.weight).await? {
-            Ingested::Unchanged { .. } => self.stats.duplicates += 1,
-            Ingested::Saved(o) => match o.status {
-                SaveStatus::New if o.joined_event => {
-                    self.stats.new += 1;
-                    self.stats.duplicates += 1;
-                }
-                SaveStatus::New => self.stats.new += 1,
-                SaveStatus::Updated => self.stats.updated += 1,
-                SaveStatus::Unchanged => self.stats.duplicates += 1,
-            },
-        }
-        self.cursor.mark_seen(seen_key);
+        let outcome = self.pipeline.ingest(post, self.source.weight).await?;
+        self.stats.tally(outcome);
         self.cursor.note_published(post.published_at);
         self.progress.item(&self.source.name);
         Ok(())
@@ -336,6 +373,7 @@ impl Source {
             Spec::Html(s) => s.run(ctx).await,
             Spec::Feed(s) => s.run(ctx).await,
             Spec::Json(s) => s.run(ctx).await,
+            Spec::Import(s) => s.run(ctx).await,
         }
     }
 }

@@ -1,0 +1,101 @@
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use yuqing::analyze::Analyzer;
+use yuqing::config::Config;
+use yuqing::model::StoredPost;
+use yuqing::server::Server;
+use yuqing::store::Store;
+
+pub const TOKEN: &str = "test-token-0123456789";
+
+fn analyzer() -> Arc<Analyzer> {
+    static A: OnceLock<Arc<Analyzer>> = OnceLock::new();
+    A.get_or_init(|| Arc::new(Analyzer::load_default().expect("default analyzer loads")))
+        .clone()
+}
+
+/// The tokenizer the server indexes with, for reading its index.
+pub fn search_tokenizer() -> yuqing::search::JiebaTokenizer {
+    yuqing::search::JiebaTokenizer::from_analyzer(analyzer().tokenizer())
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub store: Arc<Store>,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), yuqing::server::ServerError>>,
+}
+
+/// A server with `sources` (TOML; `{dir}` is its temporary folder) on
+/// 127.0.0.1:0 over a fresh SQLite store.
+pub async fn spawn_server(sources: &str) -> TestServer {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("yuqing=debug")
+            .try_init();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "data_dir = \"{}\"\n[crawl]\nrate_limit = \"1ms\"\nretries = 0\n{}",
+        dir.path().join("data").display(),
+        sources.replace("{dir}", &dir.path().display().to_string())
+    );
+    let path = dir.path().join("yuqing.toml");
+    std::fs::write(&path, &text).unwrap();
+    let config = Config::load_with_env(Some(&path), Vec::<(String, String)>::new())
+        .unwrap_or_else(|e| panic!("test config is valid: {e}\n{text}"));
+    let server = Server::build(&config, analyzer()).await.unwrap();
+    let store = server.pipeline().store().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(server.run(listener, rx));
+    TestServer {
+        base,
+        store,
+        http: reqwest::Client::new(),
+        dir,
+        stop,
+        task,
+    }
+}
+
+impl TestServer {
+    pub fn push(&self, source: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/api/v1/sources/{source}/items", self.base))
+            .bearer_auth(TOKEN)
+    }
+
+    pub async fn posts(&self) -> Vec<StoredPost> {
+        self.store.posts_since(None, None, 10_000).await.unwrap()
+    }
+
+    /// Poll until `f` holds (the scheduler and the indexer run on their own).
+    pub async fn wait_for<F, Fut>(&self, what: &str, mut f: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let start = Instant::now();
+        while !f().await {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Stop and wait; the server must end cleanly.
+    pub async fn stop(self) {
+        self.stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(15), self.task)
+            .await
+            .expect("server stops in time")
+            .unwrap()
+            .expect("server ends without error");
+    }
+}

@@ -1,0 +1,8 @@
+//! `yuqing serve` as a library `Server` on a random port: the push API, the
+//! scheduler and the search indexer, with a real SQLite store.
+
+#[path = "../fixture_site/mod.rs"]
+mod fixture_site;
+mod helpers;
+mod push;
+mod schedule;
