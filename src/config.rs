@@ -78,6 +78,8 @@ pub struct Config {
     pub alerts: AlertSettings,
     /// `yuqing serve`: where it listens.
     pub server: ServerSettings,
+    /// Alert handling: SLA per level, routing rules, assignment.
+    pub review: crate::review::ReviewSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +124,7 @@ impl Default for Config {
             crawl: CrawlSettings::default(),
             alerts: AlertSettings::default(),
             server: ServerSettings::default(),
+            review: crate::review::ReviewSettings::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod crawl;
 pub mod dedup;
 pub mod model;
 pub mod pipeline;
+pub mod review;
 pub mod search;
 pub mod server;
 pub mod store;

@@ -5,7 +5,9 @@
 use crate::analyze::Analyzer;
 use crate::dedup;
 use crate::model::{NewPost, PostText, RiskLevel};
-use crate::store::{SaveOutcome, SaveRequest, SaveStatus, Store, StoreError};
+use crate::review::routing::RouteInput;
+use crate::review::{Review, ReviewSettings};
+use crate::store::{AlertChange, SaveOutcome, SaveRequest, SaveStatus, Store, StoreError};
 use std::sync::Arc;
 
 /// What ingesting one post did, for the crawl summary.
@@ -29,6 +31,8 @@ pub struct Pipeline {
     store: Arc<Store>,
     /// Events reaching this level raise an alert.
     alert_level: RiskLevel,
+    /// Routing and SLA of new alerts; none leaves them unrouted.
+    review: Option<Arc<ReviewSettings>>,
 }
 
 impl Pipeline {
@@ -37,7 +41,14 @@ impl Pipeline {
             analyzer,
             store,
             alert_level,
+            review: None,
         }
+    }
+
+    /// Route new alerts and set their due times with these settings.
+    pub fn with_review(mut self, settings: Arc<ReviewSettings>) -> Self {
+        self.review = Some(settings);
+        self
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -85,6 +96,26 @@ impl Pipeline {
                 alert_level: self.alert_level,
             })
             .await?;
+        if let (Some(settings), Some(AlertChange::Raised { alert_id })) =
+            (&self.review, outcome.alert)
+        {
+            let categories: Vec<String> =
+                analysis.hits.iter().map(|h| h.category.clone()).collect();
+            let input = RouteInput {
+                categories: &categories,
+                level: analysis.risk.level,
+                source: &post.source,
+                tags: &post.tags,
+            };
+            let review = Review {
+                store: &self.store,
+                settings,
+            };
+            // The alert stands even if routing fails: monitors see it as new.
+            if let Err(e) = review.route_new(alert_id, &input, chrono::Utc::now()).await {
+                tracing::error!(alert_id, error = %e, "routing a new alert failed");
+            }
+        }
         Ok(Ingested::Saved(outcome))
     }
 }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::crawl::CrawlError;
 use crate::crawl::schedule::Scheduler;
 use crate::pipeline::Pipeline;
+use crate::review::{Review, ReviewSettings};
 use crate::search::{JiebaTokenizer, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
 use crate::web::{self, AppState};
@@ -18,6 +19,8 @@ use tokio::sync::{Notify, watch};
 
 /// The index catches up at least this often, and soon after posts are stored.
 const INDEX_EVERY: Duration = Duration::from_secs(30);
+/// How often overdue alerts are looked for.
+const SLA_EVERY: Duration = Duration::from_secs(30);
 /// Stored posts are batched into one index commit for this long.
 const INDEX_DEBOUNCE: Duration = Duration::from_millis(500);
 
@@ -41,6 +44,7 @@ pub struct Server {
     state: AppState,
     scheduler: Scheduler,
     index: SearchIndex,
+    review: Arc<ReviewSettings>,
 }
 
 impl Server {
@@ -53,7 +57,9 @@ impl Server {
             )
             .await?,
         );
-        let pipeline = Pipeline::new(analyzer.clone(), store, config.alert_level());
+        let review = Arc::new(config.review.clone());
+        let pipeline = Pipeline::new(analyzer.clone(), store, config.alert_level())
+            .with_review(review.clone());
         let mut push_sources = HashMap::new();
         for s in &config.sources {
             if let Some(p) = s.build_push()? {
@@ -79,6 +85,7 @@ impl Server {
             },
             scheduler,
             index,
+            review,
         })
     }
 
@@ -97,6 +104,7 @@ impl Server {
             state,
             scheduler,
             index,
+            review,
         } = self;
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
@@ -112,8 +120,9 @@ impl Server {
                 .await
         });
         let sched = tokio::spawn(scheduler.run(stop_rx.clone()));
-        let indexer = tokio::spawn(index_loop(store, index, stored, stop_rx));
-        tokio::pin!(web, sched, indexer);
+        let indexer = tokio::spawn(index_loop(store.clone(), index, stored, stop_rx.clone()));
+        let sla = tokio::spawn(sla_loop(store, review, stop_rx));
+        tokio::pin!(web, sched, indexer, sla);
 
         let stopping = async {
             let _ = shutdown.wait_for(|s| *s).await;
@@ -123,6 +132,7 @@ impl Server {
             r = &mut web => Some(("web", r.map(|r| r.map_err(ServerError::from)))),
             r = &mut sched => Some(("scheduler", r.map(|r| r.map_err(ServerError::from)))),
             r = &mut indexer => Some(("indexer", r)),
+            r = &mut sla => Some(("sla", r)),
         };
         let _ = stop_tx.send(true);
         if let Some((task, result)) = died {
@@ -134,10 +144,11 @@ impl Server {
         }
         // Give each task a moment to finish cleanly.
         let grace = Duration::from_secs(10);
-        let (w, s, i) = tokio::join!(
+        let (w, s, i, _) = tokio::join!(
             tokio::time::timeout(grace, web),
             tokio::time::timeout(grace, sched),
             tokio::time::timeout(grace, indexer),
+            tokio::time::timeout(grace, sla),
         );
         if let Ok(Ok(Err(e))) = w {
             return Err(e.into());
@@ -149,6 +160,32 @@ impl Server {
             return Err(e);
         }
         Ok(())
+    }
+}
+
+/// Escalate alerts past their SLA due time.
+async fn sla_loop(
+    store: Arc<Store>,
+    settings: Arc<ReviewSettings>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), ServerError> {
+    loop {
+        let review = Review {
+            store: &store,
+            settings: &settings,
+        };
+        match review.escalate_overdue(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(alerts = n, "overdue alerts escalated"),
+            Err(e) => tracing::error!(error = %e, "SLA check failed"),
+        }
+        let stopping = async {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(SLA_EVERY) => {}
+            _ = stopping => return Ok(()),
+        }
     }
 }
 

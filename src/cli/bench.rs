@@ -37,6 +37,8 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Time from a post appearing on a polled source to its alert being stored.
+    Latency(super::latency::LatencyArgs),
 }
 
 #[derive(Deserialize)]
@@ -94,6 +96,7 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             count,
             database_url,
         } => bench_ingest(paths, input, count, database_url),
+        BenchCommand::Latency(args) => super::latency::run(args),
     }
 }
 

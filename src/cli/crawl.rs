@@ -52,7 +52,8 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<ExitCode> {
         )
         .await
         .context("无法打开数据库")?;
-        let pipeline = Pipeline::new(Arc::new(analyzer), Arc::new(store), config.alert_level());
+        let pipeline = Pipeline::new(Arc::new(analyzer), Arc::new(store), config.alert_level())
+            .with_review(Arc::new(config.review.clone()));
         let total = config
             .sources
             .iter()

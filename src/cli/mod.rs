@@ -5,9 +5,11 @@ mod bench;
 mod crawl;
 mod export;
 mod extract;
+mod latency;
 mod rules;
 mod search;
 mod serve;
+mod user;
 
 use crate::analyze::{AnalysisSettings, Analyzer};
 use crate::config::Config;
@@ -51,6 +53,8 @@ pub enum Command {
     Crawl(crawl::CrawlArgs),
     /// Run the scheduler and the API (push sources) until stopped.
     Serve(serve::ServeArgs),
+    /// Manage user accounts (admin, monitor, commentator, publisher).
+    User(user::UserArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(cmd) => export::run(cmd),
         Command::Crawl(args) => crawl::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::User(args) => user::run(args),
     }
 }
 

@@ -5,7 +5,10 @@
 
 #[macro_use]
 mod sql;
+#[macro_use]
+mod review_sql;
 mod postgres;
+pub mod review;
 mod sqlite;
 
 use crate::model::{Analysis, NewPost, RiskLevel, StoredPost};
@@ -13,6 +16,7 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 
 pub use postgres::PgStore;
+pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, UserRow};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,8 @@ pub enum StoreError {
     },
     #[error("unsupported database URL '{0}' (expected sqlite:… or postgres://…)")]
     UnsupportedUrl(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("corrupt row in {table}: {message}")]
     Corrupt {
         table: &'static str,
@@ -116,6 +122,7 @@ pub struct AlertRow {
     pub risk_score: i64,
     pub state: String,
     pub post_count: i64,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The store, whichever backend the URL chose.
@@ -267,6 +274,126 @@ impl Store {
         dispatch!(self, s => s.release_leases(owner).await)
     }
 
+    pub async fn create_user(
+        &self,
+        user: &NewUser<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.create_user(user, now).await)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        dispatch!(self, s => s.user_by_name(username).await)
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        dispatch!(self, s => s.user(id).await)
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        dispatch!(self, s => s.users().await)
+    }
+
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.set_password(user_id, password_hash, actor, now).await)
+    }
+
+    pub async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.set_user_disabled(user_id, disabled, actor, now).await)
+    }
+
+    pub async fn create_group(
+        &self,
+        name: &str,
+        lead: Option<i64>,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.create_group(name, lead, actor, now).await)
+    }
+
+    pub async fn add_group_member(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.add_group_member(group_id, user_id, actor, now).await)
+    }
+
+    pub async fn group_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, s => s.group_id(name).await)
+    }
+
+    /// The user as an actor (roles, groups); none if unknown or disabled.
+    pub async fn actor(&self, user_id: i64) -> Result<Option<crate::review::Actor>, StoreError> {
+        dispatch!(self, s => s.actor(user_id).await)
+    }
+
+    pub async fn member_loads(
+        &self,
+        group_id: i64,
+    ) -> Result<Vec<crate::review::routing::MemberLoad>, StoreError> {
+        dispatch!(self, s => s.member_loads(group_id).await)
+    }
+
+    pub async fn alert_access(
+        &self,
+        alert_id: i64,
+    ) -> Result<Option<crate::review::AlertAccess>, StoreError> {
+        dispatch!(self, s => s.alert_access(alert_id).await)
+    }
+
+    /// Apply one checked change to an alert with its audit entry; false if
+    /// the alert was no longer in `change.from`.
+    pub async fn change_alert(&self, change: &AlertUpdate<'_>) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.change_alert(change).await)
+    }
+
+    pub async fn add_response(
+        &self,
+        alert_id: i64,
+        user_id: i64,
+        response: &ResponseInput<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.add_response(alert_id, user_id, response, now).await)
+    }
+
+    /// End a user's sessions (after a password change or when disabled),
+    /// except the one with id hash `keep`.
+    pub async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.end_sessions(user_id, keep).await)
+    }
+
+    pub async fn overdue_alerts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, crate::review::AlertState)>, StoreError> {
+        dispatch!(self, s => s.overdue_alerts(now).await)
+    }
+
+    pub async fn audit_trail(
+        &self,
+        target_type: &str,
+        target_id: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, s => s.audit_trail(target_type, target_id).await)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         dispatch!(self, s => s.meta(key).await)
     }
@@ -277,4 +404,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

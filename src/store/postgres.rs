@@ -45,3 +45,4 @@ impl PgStore {
 }
 
 impl_sql_store!(PgStore, sqlx::Postgres);
+impl_review_store!(PgStore, sqlx::Postgres);

@@ -240,21 +240,25 @@ macro_rules! impl_sql_store {
             }
 
             pub async fn alerts(&self) -> Result<Vec<$crate::store::AlertRow>, $crate::store::StoreError> {
-                let rows: Vec<(i64, i64, i64, String, i64, String, i64)> = sqlx::query_as(
-                    "SELECT id, event_id, post_id, level, risk_score, state, post_count FROM alerts ORDER BY id",
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT id, event_id, post_id, level, risk_score, state, post_count, created_at \
+                     FROM alerts ORDER BY id",
                 )
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|(id, event_id, post_id, level, risk_score, state, post_count)| {
+                rows.iter()
+                    .map(|r| {
+                        let level: String = r.try_get("level")?;
                         Ok($crate::store::AlertRow {
-                            id,
-                            event_id,
-                            post_id,
+                            id: r.try_get("id")?,
+                            event_id: r.try_get("event_id")?,
+                            post_id: r.try_get("post_id")?,
                             level: $crate::store::sql::parse_level(&level)?,
-                            risk_score,
-                            state,
-                            post_count,
+                            risk_score: r.try_get("risk_score")?,
+                            state: r.try_get("state")?,
+                            post_count: r.try_get("post_count")?,
+                            created_at: r.try_get("created_at")?,
                         })
                     })
                     .collect()

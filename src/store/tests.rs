@@ -34,7 +34,7 @@ pub(crate) async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     out
 }
 
-fn post(source: &str, id: &str, text: &str) -> NewPost {
+pub(crate) fn post(source: &str, id: &str, text: &str) -> NewPost {
     NewPost {
         source: source.into(),
         external_id: id.into(),
@@ -55,7 +55,7 @@ fn post(source: &str, id: &str, text: &str) -> NewPost {
     }
 }
 
-fn analysis(level: RiskLevel, score: u8) -> Analysis {
+pub(crate) fn analysis(level: RiskLevel, score: u8) -> Analysis {
     Analysis {
         sentiment: Sentiment {
             score: -0.5,
@@ -83,7 +83,7 @@ fn tokens(text: &str) -> Vec<&str> {
     text.split(' ').collect()
 }
 
-async fn save(store: &Store, p: &NewPost, a: &Analysis) -> SaveOutcome {
+pub(crate) async fn save(store: &Store, p: &NewPost, a: &Analysis) -> SaveOutcome {
     let toks = tokens(&p.text);
     store
         .save_post(&SaveRequest {

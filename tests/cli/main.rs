@@ -5,3 +5,4 @@ mod extract;
 mod helpers;
 mod rules;
 mod search;
+mod user;

@@ -143,3 +143,44 @@ async fn push_refuses_bad_tokens_unknown_sources_and_bad_bodies() {
     let _ = TOKEN;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_new_alert_is_routed_to_the_configured_group() {
+    let app = spawn_server(&format!(
+        "{PUSH}\n[[review.routing]]\ncategory = \"食品安全\"\ngroup = \"后勤组\"\n[review.sla]\nhigh = \"2h\"\n"
+    ))
+    .await;
+    let now = chrono::Utc::now();
+    let c = yuqing::review::users::add_user(
+        &app.store,
+        "hou.qin",
+        None,
+        &[yuqing::review::Role::Commentator],
+        "a-long-password",
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let g = app
+        .store
+        .create_group("后勤组", Some(c), None, now)
+        .await
+        .unwrap();
+    let r = app
+        .push("partner")
+        .json(&json!({"id": "f1", "text": "食堂饭菜里有虫子，好几个同学吃完腹泻住院了", "metrics": {"likes": 5000, "reposts": 800}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let alerts = app.store.alerts().await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    let access = app.store.alert_access(alerts[0].id).await.unwrap().unwrap();
+    assert_eq!(access.state, yuqing::review::AlertState::Assigned);
+    assert_eq!((access.assignee, access.group), (Some(c), Some(g)));
+    let trail = app.store.audit_trail("alert", alerts[0].id).await.unwrap();
+    assert_eq!(trail[0].action, "alert.route");
+    assert_eq!(trail[0].actor_id, None);
+    app.stop().await;
+}
