@@ -102,12 +102,52 @@ impl Default for AlertSettings {
 pub struct ServerSettings {
     /// Address and port of the dashboard and API.
     pub addr: std::net::SocketAddr,
+    /// Templates and static assets of the dashboard.
+    pub dashboards_dir: PathBuf,
+    /// `[server.auth]`: sessions and sign-in.
+    pub auth: AuthSettings,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
         ServerSettings {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            dashboards_dir: PathBuf::from("dashboards"),
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+/// Sessions and sign-in (`[server.auth]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Mark the session cookie `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub session_max: Duration,
+    /// Failed sign-ins in a row before the account is locked …
+    pub max_failures: u32,
+    /// … for this long.
+    #[serde(deserialize_with = "deserialize_duration")]
+    pub lockout: Duration,
+    /// Sign-in attempts allowed per client address and minute.
+    pub login_per_minute: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(2 * 3600),
+            session_max: Duration::from_secs(12 * 3600),
+            max_failures: 5,
+            lockout: Duration::from_secs(15 * 60),
+            login_per_minute: 20,
         }
     }
 }
@@ -507,6 +547,7 @@ impl Config {
             &mut self.data_dir,
             &mut self.dictionaries_dir,
             &mut self.rules_dir,
+            &mut self.server.dashboards_dir,
         ] {
             if p.is_relative() && !dir.as_os_str().is_empty() {
                 *p = dir.join(&*p);

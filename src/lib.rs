@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crawl;
 pub mod dedup;

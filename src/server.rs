@@ -3,6 +3,7 @@
 //! listener passed in, so tests bind `127.0.0.1:0`.
 
 use crate::analyze::Analyzer;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crawl::CrawlError;
 use crate::crawl::schedule::Scheduler;
@@ -38,10 +39,35 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("任务 {0} 意外退出")]
     TaskDied(&'static str),
+    #[error("无法加载页面模板：{0}")]
+    Templates(String),
+    #[error("无法创建初始管理员：{0}")]
+    User(#[from] crate::review::users::UserError),
+}
+
+/// With no users at all, create `admin` with a generated password.
+async fn first_admin(store: &Store) -> Result<Option<String>, ServerError> {
+    if !store.users().await?.is_empty() {
+        return Ok(None);
+    }
+    let password = crate::review::users::generate_password();
+    crate::review::users::add_user(
+        store,
+        "admin",
+        Some("管理员"),
+        &[crate::review::Role::Admin],
+        &password,
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(Some(password))
 }
 
 pub struct Server {
     state: AppState,
+    /// The password of the admin created at first start (no users yet).
+    initial_admin: Option<String>,
     scheduler: Scheduler,
     index: SearchIndex,
     review: Arc<ReviewSettings>,
@@ -50,6 +76,15 @@ pub struct Server {
 impl Server {
     /// Everything checked and opened; nothing runs yet.
     pub async fn build(config: &Config, analyzer: Arc<Analyzer>) -> Result<Server, ServerError> {
+        Self::build_with_clock(config, analyzer, Arc::new(SystemClock)).await
+    }
+
+    /// [`Server::build`] with a given clock (tests move it).
+    pub async fn build_with_clock(
+        config: &Config,
+        analyzer: Arc<Analyzer>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Server, ServerError> {
         let store = Arc::new(
             Store::open(
                 config.database_url.as_ref().map(|s| s.expose()),
@@ -77,12 +112,21 @@ impl Server {
                 notify.notify_one();
             }
         }));
+        let templates_dir = config.server.dashboards_dir.join("templates");
+        let templates =
+            crate::web::pages::load_templates(&templates_dir).map_err(ServerError::Templates)?;
+        let initial_admin = first_admin(pipeline.store()).await?;
         Ok(Server {
             state: AppState {
                 pipeline,
                 push_sources: Arc::new(push_sources),
                 stored,
+                templates: Arc::new(templates),
+                auth: Arc::new(config.server.auth.clone()),
+                clock,
+                login_throttle: Arc::new(Default::default()),
             },
+            initial_admin,
             scheduler,
             index,
             review,
@@ -91,6 +135,11 @@ impl Server {
 
     pub fn pipeline(&self) -> &Pipeline {
         &self.state.pipeline
+    }
+
+    /// Set when this start created the first admin: shown once, never stored.
+    pub fn initial_admin_password(&self) -> Option<&str> {
+        self.initial_admin.as_deref()
     }
 
     /// Serve on `listener` until `shutdown` turns true, or until one task
@@ -102,6 +151,7 @@ impl Server {
     ) -> Result<(), ServerError> {
         let Server {
             state,
+            initial_admin: _,
             scheduler,
             index,
             review,
@@ -113,11 +163,14 @@ impl Server {
 
         let mut web_stop = stop_rx.clone();
         let web = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = web_stop.wait_for(|s| *s).await;
-                })
-                .await
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = web_stop.wait_for(|s| *s).await;
+            })
+            .await
         });
         let sched = tokio::spawn(scheduler.run(stop_rx.clone()));
         let indexer = tokio::spawn(index_loop(store.clone(), index, stored, stop_rx.clone()));

@@ -39,6 +39,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let server = Server::build(&config, analyzer)
             .await
             .context("服务无法启动")?;
+        if let Some(password) = server.initial_admin_password() {
+            eprintln!("首次启动：已创建管理员账户 admin，初始密码 {password}");
+            eprintln!("请登录后尽快修改（yuqing user passwd admin），此密码不会再次显示。");
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("无法监听 {addr}"))?;

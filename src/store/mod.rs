@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 
 pub use postgres::PgStore;
-pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, UserRow};
+pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, SessionRow, UserRow};
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -371,6 +371,42 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         dispatch!(self, s => s.add_response(alert_id, user_id, response, now).await)
+    }
+
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.create_session(id_hash, user_id, csrf, now).await)
+    }
+
+    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        dispatch!(self, s => s.session(id_hash).await)
+    }
+
+    pub async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        dispatch!(self, s => s.touch_session(id_hash, now).await)
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.delete_session(id_hash).await)
+    }
+
+    /// Count a failed sign-in; lock the account once `max_failures` failed in a row.
+    pub async fn record_login_failure(
+        &self,
+        user_id: i64,
+        max_failures: i64,
+        lock_until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        dispatch!(self, s => s.record_login_failure(user_id, max_failures, lock_until).await)
+    }
+
+    pub async fn record_login_success(&self, user_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_login_success(user_id).await)
     }
 
     /// End a user's sessions (after a password change or when disabled),

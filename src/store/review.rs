@@ -98,3 +98,12 @@ pub(crate) fn parse_roles(s: &str) -> Result<Vec<Role>, StoreError> {
     roles.dedup();
     Ok(roles)
 }
+
+/// A signed-in session (the cookie value itself is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}

@@ -306,6 +306,93 @@ macro_rules! impl_review_store {
                 Ok(id)
             }
 
+            pub async fn create_session(
+                &self,
+                id_hash: &str,
+                user_id: i64,
+                csrf: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(id_hash)
+                .bind(user_id)
+                .bind(csrf)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            pub async fn session(
+                &self,
+                id_hash: &str,
+            ) -> Result<Option<$crate::store::SessionRow>, $crate::store::StoreError> {
+                let row: Option<(i64, String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+                )
+                .bind(id_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(user_id, csrf, created_at, last_seen_at)| $crate::store::SessionRow {
+                    user_id,
+                    csrf,
+                    created_at,
+                    last_seen_at,
+                }))
+            }
+
+            pub async fn touch_session(&self, id_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::store::StoreError> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                    .bind(now)
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            pub async fn delete_session(&self, id_hash: &str) -> Result<(), $crate::store::StoreError> {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            /// Count a failed sign-in; lock the account for `lock_for` once
+            /// `max_failures` failed in a row. Returns the lock's end, if locked.
+            pub async fn record_login_failure(
+                &self,
+                user_id: i64,
+                max_failures: i64,
+                lock_until: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<chrono::DateTime<chrono::Utc>>, $crate::store::StoreError> {
+                let failures: i64 = sqlx::query_scalar(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                )
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+                if failures >= max_failures {
+                    sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+                        .bind(lock_until)
+                        .bind(user_id)
+                        .execute(&self.pool)
+                        .await?;
+                    return Ok(Some(lock_until));
+                }
+                Ok(None)
+            }
+
+            pub async fn record_login_success(&self, user_id: i64) -> Result<(), $crate::store::StoreError> {
+                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             /// End a user's sessions, except the one whose id hash is `keep`.
             pub async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<u64, $crate::store::StoreError> {
                 let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id_hash <> $2)")

@@ -1,15 +1,19 @@
-//! The HTTP side: axum router over one shared state. The dashboard (issue
-//! 4) will add its routers here; for now the push endpoint and health.
+//! The HTTP side: axum router over one shared state: sign-in and sessions,
+//! the pages (dashboard, growing with issue 4), the push endpoint, health.
 
+pub mod auth;
 mod error;
+pub mod pages;
 mod push;
 
 pub use error::ApiError;
 
+use crate::clock::Clock;
+use crate::config::AuthSettings;
 use crate::crawl::source::push::PushSource;
 use crate::pipeline::Pipeline;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -25,10 +29,17 @@ pub struct AppState {
     pub push_sources: Arc<HashMap<String, PushSource>>,
     /// Woken when posts were stored, so the search index catches up soon.
     pub stored: Arc<Notify>,
+    pub templates: Arc<minijinja::Environment<'static>>,
+    pub auth: Arc<AuthSettings>,
+    pub clock: Arc<dyn Clock>,
+    pub login_throttle: Arc<auth::LoginThrottle>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
         .route("/healthz", get(health))
         .merge(push::router())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

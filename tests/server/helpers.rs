@@ -1,6 +1,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use yuqing::analyze::Analyzer;
+use yuqing::clock::ManualClock;
 use yuqing::config::Config;
 use yuqing::model::StoredPost;
 use yuqing::server::Server;
@@ -24,6 +25,9 @@ pub struct TestServer {
     pub store: Arc<Store>,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    /// The first admin's password, created because the store had no users.
+    pub admin_password: Option<String>,
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), yuqing::server::ServerError>>,
 }
@@ -38,15 +42,20 @@ pub async fn spawn_server(sources: &str) -> TestServer {
     }
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
-        "data_dir = \"{}\"\n[crawl]\nrate_limit = \"1ms\"\nretries = 0\n{}",
+        "data_dir = \"{}\"\n[server]\ndashboards_dir = \"{}/dashboards\"\n[crawl]\nrate_limit = \"1ms\"\nretries = 0\n{}",
         dir.path().join("data").display(),
+        env!("CARGO_MANIFEST_DIR"),
         sources.replace("{dir}", &dir.path().display().to_string())
     );
     let path = dir.path().join("yuqing.toml");
     std::fs::write(&path, &text).unwrap();
     let config = Config::load_with_env(Some(&path), Vec::<(String, String)>::new())
         .unwrap_or_else(|e| panic!("test config is valid: {e}\n{text}"));
-    let server = Server::build(&config, analyzer()).await.unwrap();
+    let clock = Arc::new(ManualClock::default());
+    let server = Server::build_with_clock(&config, analyzer(), clock.clone())
+        .await
+        .unwrap();
+    let admin_password = server.initial_admin_password().map(String::from);
     let store = server.pipeline().store().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -55,14 +64,25 @@ pub async fn spawn_server(sources: &str) -> TestServer {
     TestServer {
         base,
         store,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         dir,
+        clock,
+        admin_password,
         stop,
         task,
     }
 }
 
 impl TestServer {
+    /// The server's (movable) time.
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use yuqing::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn push(&self, source: &str) -> reqwest::RequestBuilder {
         self.http
             .post(format!("{}/api/v1/sources/{source}/items", self.base))
