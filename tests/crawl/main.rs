@@ -9,3 +9,4 @@ mod fixture_site;
 mod helpers;
 mod html;
 mod json_api;
+mod kill;
