@@ -570,8 +570,8 @@ async fn many_list(Path(n): Path<String>, State(s): State<ManyState>) -> Respons
 fn many_title(id: usize) -> String {
     // Every 7th page is a repost of the one before it (same story, its own
     // URL), so events with two posts exist.
-    let story = if id % 7 == 0 { id - 1 } else { id };
-    if story % 5 == 0 {
+    let story = if id.is_multiple_of(7) { id - 1 } else { id };
+    if story.is_multiple_of(5) {
         format!("第{story}号：食堂饭菜变质多名学生腹泻")
     } else {
         format!("第{story}号：学院举办学术交流活动")
@@ -579,8 +579,8 @@ fn many_title(id: usize) -> String {
 }
 
 fn many_body(id: usize) -> String {
-    let story = if id % 7 == 0 { id - 1 } else { id };
-    if story % 5 == 0 {
+    let story = if id.is_multiple_of(7) { id - 1 } else { id };
+    if story.is_multiple_of(5) {
         format!(
             "第{story}号报道：多名学生反映第二食堂饭菜变质，食用后出现腹泻呕吐症状，\
              有同学已经住院治疗，学生们对后勤管理非常愤怒，要求学校给个说法。"

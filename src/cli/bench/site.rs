@@ -424,7 +424,7 @@ impl Article {
         for i in 0..n {
             let mut p = String::new();
             if i == 0 {
-                let ampm = if r.next() % 2 == 0 {
+                let ampm = if r.next().is_multiple_of(2) {
                     "上午"
                 } else {
                     "下午"
@@ -432,7 +432,7 @@ impl Article {
                 let _ = write!(p, "{month}月{day}日{ampm}，{unit}{event}在{place}举行。");
             }
             for _ in 0..r.range(2, 4) {
-                if risky && r.next() % 2 == 0 {
+                if risky && r.next().is_multiple_of(2) {
                     p.push_str(r.pick(&ANGRY));
                     continue;
                 }
