@@ -1,5 +1,8 @@
 //! `yuqing bench`: throughput of the analyser on one core, as JSON, for
-//! `benches/compare.py` to set beside Python jieba and snownlp in one run.
+//! `benches/compare.py` to set beside Python jieba and snownlp in one run;
+//! ingest throughput; and a synthetic site for crawl benchmarks.
+
+mod site;
 
 use super::{AnalysisPaths, load_analyzer, load_config};
 use crate::model::PostText;
@@ -39,6 +42,16 @@ pub enum BenchCommand {
     },
     /// Time from a post appearing on a polled source to its alert being stored.
     Latency(super::latency::LatencyArgs),
+    /// Serve a deterministic synthetic campus news site (list pages of 20
+    /// links with pagination, detail pages) on loopback for crawl
+    /// benchmarks; prints the first list page's URL, runs until killed.
+    Site {
+        /// Detail pages.
+        #[arg(long, default_value_t = 10_000)]
+        pages: usize,
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 #[derive(Deserialize)]
@@ -97,6 +110,7 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             database_url,
         } => bench_ingest(paths, input, count, database_url),
         BenchCommand::Latency(args) => super::latency::run(args),
+        BenchCommand::Site { pages, addr } => site::run(pages, addr),
     }
 }
 

@@ -145,7 +145,7 @@ impl Runner {
     pub fn new(config: &Config, pipeline: Pipeline) -> Result<Runner, CrawlError> {
         let write_lock =
             (pipeline.store().backend() == "sqlite").then(|| tokio::sync::Mutex::new(()));
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+        let host = host_name();
         Ok(Runner {
             fetcher: Fetcher::new(&config.crawl)?,
             pipeline,
@@ -156,20 +156,63 @@ impl Runner {
     }
 
     /// Take `source` for a run if it is due (or `force`) and no other
-    /// process holds it.
+    /// live process holds it. A lease left by a killed process on this host
+    /// is taken over at once instead of waiting for it to expire.
     pub async fn claim(&self, source: &Source, force: bool) -> Result<bool, StoreError> {
         let now = Utc::now();
-        self.pipeline
-            .store()
-            .claim_source(
-                &source.name,
-                &self.owner,
-                now,
-                now + chrono_dur(LEASE),
-                force,
-            )
+        let until = now + chrono_dur(LEASE);
+        let store = self.pipeline.store();
+        if store
+            .claim_source(&source.name, &self.owner, now, until, force)
+            .await?
+        {
+            return Ok(true);
+        }
+        let Some(holder) = store.lease_owner(&source.name).await? else {
+            return Ok(false);
+        };
+        if !owner_is_dead(&holder) {
+            return Ok(false);
+        }
+        tracing::warn!(source = %source.name, holder = %holder, "taking over the lease of a process that is gone");
+        if !store
+            .take_over_lease(&source.name, &holder, &self.owner, until)
+            .await?
+        {
+            return Ok(false);
+        }
+        // Due-ness still applies: the dead run recorded nothing.
+        store
+            .claim_source(&source.name, &self.owner, now, until, force)
             .await
     }
+}
+
+/// This machine's name, for lease owners (`host:pid`).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Whether a lease owner `host:pid` is a process on this host that no
+/// longer runs. Owners elsewhere are never judged dead: their leases expire.
+fn owner_is_dead(owner: &str) -> bool {
+    let Some((host, pid)) = owner.rsplit_once(':') else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    if host != host_name() || pid == std::process::id() {
+        return false;
+    }
+    let proc = std::path::Path::new("/proc");
+    proc.is_dir() && !proc.join(pid.to_string()).exists()
 }
 
 /// [`crawl_once`] with all options.
@@ -327,6 +370,19 @@ pub fn failure_backoff(interval: Duration, failures: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_gone_processes_on_this_host_are_dead() {
+        let me = format!("{}:{}", host_name(), std::process::id());
+        assert!(!owner_is_dead(&me));
+        assert!(!owner_is_dead("elsewhere:1"));
+        assert!(!owner_is_dead("garbage"));
+        if std::path::Path::new("/proc").is_dir() {
+            // Pid 1 always runs; a pid beyond pid_max never does.
+            assert!(!owner_is_dead(&format!("{}:1", host_name())));
+            assert!(owner_is_dead(&format!("{}:4294967295", host_name())));
+        }
+    }
 
     #[test]
     fn failure_backoff_grows_and_is_capped() {

@@ -269,6 +269,22 @@ impl Store {
         dispatch!(self, s => s.claim_source(name, owner, now, until, force).await)
     }
 
+    /// Who holds the source's lease, if anyone.
+    pub async fn lease_owner(&self, name: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self, s => s.lease_owner(name).await)
+    }
+
+    /// Take over the lease of a process known to be gone.
+    pub async fn take_over_lease(
+        &self,
+        name: &str,
+        dead: &str,
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.take_over_lease(name, dead, owner, until).await)
+    }
+
     /// Give up one owner's leases, or all of them (`None`).
     pub async fn release_leases(&self, owner: Option<&str>) -> Result<u64, StoreError> {
         dispatch!(self, s => s.release_leases(owner).await)

@@ -95,12 +95,15 @@ macro_rules! impl_sql_store {
                 let (event_id, joined) = match near {
                     Some(event_id) => (event_id, true),
                     None => {
+                        // A new event's counters are known: this post is all of it.
                         let title = event_title(&post.title, &post.text);
                         let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO events (title, first_seen_at, last_seen_at) VALUES ($1, $2, $2) RETURNING id",
+                            "INSERT INTO events (title, first_seen_at, last_seen_at, post_count, source_count, max_risk) \
+                             VALUES ($1, $2, $2, 1, 1, $3) RETURNING id",
                         )
                         .bind(title)
                         .bind(now)
+                        .bind(req.analysis.risk.score as i64)
                         .fetch_one(&mut *tx)
                         .await?;
                         (id, false)
@@ -142,7 +145,11 @@ macro_rules! impl_sql_store {
                 .await?;
                 insert_bands(&mut *tx, post_id, req.simhash).await?;
                 upsert_analysis(&mut *tx, post_id, 1, req, now).await?;
-                let alert = touch_event(&mut *tx, event_id, post_id, req, now).await?;
+                let alert = if joined {
+                    touch_event(&mut *tx, event_id, post_id, req, now).await?
+                } else {
+                    start_event(&mut *tx, event_id, post_id, req, now).await?
+                };
                 tx.commit().await?;
                 Ok(SaveOutcome {
                     post_id,
@@ -385,6 +392,35 @@ macro_rules! impl_sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            /// Who holds the source's lease, if anyone.
+            pub async fn lease_owner(&self, name: &str) -> Result<Option<String>, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar("SELECT lease_owner FROM sources WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .flatten())
+            }
+
+            /// Take over the lease `dead` holds (its process is gone).
+            pub async fn take_over_lease(
+                &self,
+                name: &str,
+                dead: &str,
+                owner: &str,
+                until: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sources SET lease_owner = $1, lease_until = $2 WHERE name = $3 AND lease_owner = $4",
+                )
+                .bind(owner)
+                .bind(until)
+                .bind(name)
+                .bind(dead)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             /// Give up leases: one owner's, or every lease (`None`, at the
             /// start of a single-process server whose previous run died).
             pub async fn release_leases(&self, owner: Option<&str>) -> Result<u64, $crate::store::StoreError> {
@@ -423,9 +459,12 @@ macro_rules! impl_sql_store {
             external_id: &str,
             canonical_url: Option<&str>,
         ) -> Result<Option<$crate::store::Existing>, $crate::store::StoreError> {
+            // Two index lookups: written as one `OR`, SQLite scans every post
+            // of the source (quadratic over a crawl).
             let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-                "SELECT id, content_hash, version, event_id FROM posts \
-                 WHERE source = $1 AND (external_id = $2 OR (canonical_url IS NOT NULL AND canonical_url = $3)) \
+                "SELECT id, content_hash, version, event_id FROM posts WHERE source = $1 AND external_id = $2 \
+                 UNION ALL \
+                 SELECT id, content_hash, version, event_id FROM posts WHERE canonical_url = $3 AND source = $1 \
                  ORDER BY id LIMIT 1",
             )
             .bind(source)
@@ -584,6 +623,39 @@ macro_rules! impl_sql_store {
                     Ok(Some($crate::store::AlertChange::Raised { alert_id }))
                 }
                 None => Ok(None),
+            }
+        }
+
+        /// [`touch_event`] for an event this post has just started: its
+        /// counters are already right and it has no alert yet.
+        async fn start_event(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            event_id: i64,
+            post_id: i64,
+            req: &$crate::store::SaveRequest<'_>,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> Result<Option<$crate::store::AlertChange>, $crate::store::StoreError> {
+            sqlx::query("UPDATE events SET first_post_id = $2 WHERE id = $1")
+                .bind(event_id)
+                .bind(post_id)
+                .execute(&mut *conn)
+                .await?;
+            let level = req.analysis.risk.level;
+            if level >= req.alert_level && level > $crate::model::RiskLevel::None {
+                let alert_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO alerts (event_id, post_id, level, risk_score, post_count, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+                )
+                .bind(event_id)
+                .bind(post_id)
+                .bind(level.as_str())
+                .bind(req.analysis.risk.score as i64)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(Some($crate::store::AlertChange::Raised { alert_id }))
+            } else {
+                Ok(None)
             }
         }
 

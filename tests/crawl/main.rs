@@ -10,3 +10,4 @@ mod helpers;
 mod html;
 mod import;
 mod json_api;
+mod kill;

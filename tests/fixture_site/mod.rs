@@ -480,3 +480,151 @@ async fn huge() -> Response {
     )
         .into_response()
 }
+
+/// A many-page campus news site for crash tests: `pages` list pages of
+/// [`MANY_PER_PAGE`] detail pages each, every detail page answering after
+/// 30–50 ms. Detail pages numbered `held_from` and above wait until
+/// [`ManySite::release`] is called, so a crawl can never finish before the
+/// test has done what it wanted mid-way.
+pub struct ManySite {
+    pub base: String,
+    pub total: usize,
+    gate: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+pub const MANY_PER_PAGE: usize = 10;
+
+impl ManySite {
+    /// Let the held detail pages answer.
+    pub fn release(&self) {
+        self.gate.send_replace(true);
+    }
+
+    pub fn detail_url(&self, id: usize) -> String {
+        format!("{}/many/d/{id}.html", self.base)
+    }
+}
+
+#[derive(Clone)]
+struct ManyState {
+    pages: usize,
+    held_from: usize,
+    gate: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+pub async fn spawn_many(pages: usize, held_from: usize) -> ManySite {
+    let (gate, _) = tokio::sync::watch::channel(false);
+    let gate = Arc::new(gate);
+    let state = ManyState {
+        pages,
+        held_from,
+        gate: gate.clone(),
+    };
+    let app = Router::new()
+        .route("/many/{page}", get(many_list))
+        .route("/many/d/{id}", get(many_detail))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    ManySite {
+        base,
+        total: pages * MANY_PER_PAGE,
+        gate,
+    }
+}
+
+fn number(segment: &str) -> Option<usize> {
+    segment.strip_suffix(".html")?.parse().ok()
+}
+
+async fn many_list(Path(n): Path<String>, State(s): State<ManyState>) -> Response {
+    let Some(n) = n
+        .strip_prefix("list_")
+        .and_then(number)
+        .filter(|n| (1..=s.pages).contains(n))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let first = (n - 1) * MANY_PER_PAGE + 1;
+    let items: String = (first..first + MANY_PER_PAGE)
+        .map(|id| {
+            format!(
+                "<li><a href=\"/many/d/{id}.html\">{}</a></li>",
+                many_title(id)
+            )
+        })
+        .collect();
+    let next = if n < s.pages {
+        format!("<a class=\"next\" href=\"list_{}.html\">下一页</a>", n + 1)
+    } else {
+        String::new()
+    };
+    html(format!(
+        "<html><body><ul class=\"news\">{items}</ul>{next}</body></html>"
+    ))
+}
+
+fn many_title(id: usize) -> String {
+    // Every 7th page is a repost of the one before it (same story, its own
+    // URL), so events with two posts exist.
+    let story = if id.is_multiple_of(7) { id - 1 } else { id };
+    if story.is_multiple_of(5) {
+        format!("第{story}号：食堂饭菜变质多名学生腹泻")
+    } else {
+        format!("第{story}号：学院举办学术交流活动")
+    }
+}
+
+fn many_body(id: usize) -> String {
+    let story = if id.is_multiple_of(7) { id - 1 } else { id };
+    if story.is_multiple_of(5) {
+        format!(
+            "第{story}号报道：多名学生反映第二食堂饭菜变质，食用后出现腹泻呕吐症状，\
+             有同学已经住院治疗，学生们对后勤管理非常愤怒，要求学校给个说法。"
+        )
+    } else {
+        const WHO: [&str; 7] = [
+            "计算机学院",
+            "外国语学院",
+            "机械工程学院",
+            "经济管理学院",
+            "艺术学院",
+            "图书馆",
+            "校团委",
+        ];
+        const WHAT: [&str; 6] = [
+            "邀请兄弟院校专家开展学术交流，围绕人才培养与科学研究进行了深入讨论",
+            "组织青年志愿者走进社区，为老人提供义诊和手机使用培训",
+            "举办春季篮球联赛决赛，体育馆内座无虚席，加油声此起彼伏",
+            "开展毕业设计中期检查，指导教师逐一点评学生的研究进展",
+            "举行读书分享会，同学们交流了阅读经典著作的心得体会",
+            "承办大学生创新创业大赛校赛，二十支队伍进入决赛路演",
+        ];
+        format!(
+            "第{story}号报道：{}{}，师生{}人参加。",
+            WHO[story % WHO.len()],
+            WHAT[(story / WHO.len()) % WHAT.len()],
+            story * 3 + 20
+        )
+    }
+}
+
+async fn many_detail(Path(id): Path<String>, State(s): State<ManyState>) -> Response {
+    let Some(id) = number(&id).filter(|id| (1..=s.pages * MANY_PER_PAGE).contains(id)) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if id >= s.held_from {
+        let mut rx = s.gate.subscribe();
+        let _ = rx.wait_for(|open| *open).await;
+    }
+    tokio::time::sleep(Duration::from_millis(30 + (id as u64 * 7) % 21)).await;
+    html(detail(
+        &many_title(id),
+        &many_body(id),
+        &format!("发布时间：2026-03-{:02} 10:00", 1 + id % 28),
+        "作者：宣传部",
+    ))
+}

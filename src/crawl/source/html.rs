@@ -2,16 +2,19 @@
 //! read with CSS selectors or automatic article extraction; or, with
 //! `inline = true`, posts listed on the page itself (forums).
 
-use super::{RunCtx, SourceError, invalid};
+use super::{RunCtx, Source, SourceError, invalid};
 use crate::config::ConfigError;
 use crate::crawl::extract::extract_article_at;
-use crate::crawl::fetch::FetchError;
+use crate::crawl::fetch::{FetchError, Fetched, Fetcher};
 use crate::crawl::text::element_text;
 use crate::crawl::time::parse_time;
 use crate::dedup::canonical_url;
 use chrono::{DateTime, FixedOffset, Utc};
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -166,6 +169,92 @@ struct ListPage {
     matched: usize,
 }
 
+/// A detail page, fetched and read.
+enum Detail {
+    Item(Item),
+    NotModified,
+    Disallowed,
+    Failed(String),
+}
+
+/// Detail pages in flight for one source: the host's concurrency when the
+/// source is polite (its gate would hold more back anyway), else
+/// [`UNPOLITE_WINDOW`].
+fn detail_window(ctx: &RunCtx<'_>) -> usize {
+    if ctx.source.policy.polite {
+        ctx.fetcher.settings().per_host_concurrency.max(1)
+    } else {
+        UNPOLITE_WINDOW
+    }
+}
+
+/// Detail pages in flight when politeness is off (as Scrapy's default
+/// `CONCURRENT_REQUESTS`).
+const UNPOLITE_WINDOW: usize = 16;
+
+/// Futures run concurrently on the current task, their outputs taken in the
+/// order they were pushed. Nothing is spawned, so they may borrow.
+struct Ordered<F: Future> {
+    slots: VecDeque<Slot<F>>,
+}
+
+enum Slot<F: Future> {
+    Running(Pin<Box<F>>),
+    Done(F::Output),
+}
+
+impl<F: Future> Ordered<F> {
+    fn new() -> Self {
+        Ordered {
+            slots: VecDeque::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn push(&mut self, f: F) {
+        self.slots.push_back(Slot::Running(Box::pin(f)));
+    }
+
+    fn poll_all(&mut self, cx: &mut Context<'_>) {
+        for slot in &mut self.slots {
+            if let Slot::Running(f) = slot
+                && let Poll::Ready(out) = f.as_mut().poll(cx)
+            {
+                *slot = Slot::Done(out);
+            }
+        }
+    }
+
+    /// The oldest future's output, once it is ready; `None` when empty.
+    async fn next(&mut self) -> Option<F::Output> {
+        std::future::poll_fn(|cx| {
+            self.poll_all(cx);
+            match self.slots.front() {
+                None => Poll::Ready(None),
+                Some(Slot::Done(_)) => match self.slots.pop_front() {
+                    Some(Slot::Done(out)) => Poll::Ready(Some(out)),
+                    _ => unreachable!("front slot is done"),
+                },
+                Some(Slot::Running(_)) => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// Run `work` to completion while the queued futures keep going.
+    async fn alongside<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            self.poll_all(cx);
+            work.as_mut().poll(cx)
+        })
+        .await
+    }
+}
+
 #[derive(Debug, Default)]
 struct Item {
     url: Option<String>,
@@ -221,41 +310,46 @@ impl HtmlSource {
                 post.published_at = item.published_at;
                 ctx.ingest(&post, &id).await?;
             }
-            for link in list.links {
-                if ctx.full() {
-                    return Ok(());
-                }
-                let id = canonical_url(&link);
-                if ctx.cursor.is_seen(&id) {
-                    ctx.stats.skipped += 1;
-                    continue;
-                }
-                any_new = true;
-                let detail = match ctx.fetch(&link, false).await {
-                    Ok(Some(p)) => p,
-                    Ok(None) => continue,
-                    Err(FetchError::RobotsDisallowed(_)) => {
+            // Detail pages are fetched and read up to `window` at a time,
+            // ahead of the writes, which stay one at a time and in list
+            // order (the cursor and the item budget see the same sequence
+            // as a sequential crawl).
+            let window = detail_window(ctx);
+            let (fetcher, source, now) = (ctx.fetcher, ctx.source, ctx.now);
+            let mut pending = Ordered::new();
+            let mut links = list.links.into_iter();
+            loop {
+                while pending.len() < window && ctx.stats.fetched + pending.len() < ctx.limit {
+                    let Some(link) = links.next() else { break };
+                    let id = canonical_url(&link);
+                    if ctx.cursor.is_seen(&id) {
                         ctx.stats.skipped += 1;
                         continue;
                     }
-                    Err(e) => {
-                        ctx.item_error(&link, e);
-                        continue;
-                    }
+                    any_new = true;
+                    ctx.stats.requests += 1;
+                    pending.push(self.detail(fetcher, source, link, id, now));
+                }
+                let Some((link, id, detail)) = pending.next().await else {
+                    break;
                 };
-                let html = ctx.decode(&detail);
-                match self.read_detail(&html, &detail.url, ctx.now) {
-                    Ok(item) => {
+                match detail {
+                    Detail::Item(item) => {
                         let mut post = ctx.post(id.clone());
-                        post.url = Some(link.clone());
+                        post.url = Some(link);
                         post.title = item.title;
                         post.text = item.text;
                         post.author = item.author;
                         post.published_at = item.published_at;
-                        ctx.ingest(&post, &id).await?;
+                        pending.alongside(ctx.ingest(&post, &id)).await?;
                     }
-                    Err(message) => ctx.item_error(&link, message),
+                    Detail::NotModified => ctx.stats.not_modified += 1,
+                    Detail::Disallowed => ctx.stats.skipped += 1,
+                    Detail::Failed(message) => ctx.item_error(&link, message),
                 }
+            }
+            if ctx.full() {
+                return Ok(());
             }
             if !any_new {
                 break; // everything on this page was taken before: older pages too
@@ -273,6 +367,30 @@ impl HtmlSource {
             }
         }
         Ok(())
+    }
+
+    /// Fetch and read one detail page (no store access: runs ahead of the writes).
+    async fn detail(
+        &self,
+        fetcher: &Fetcher,
+        source: &Source,
+        link: String,
+        id: String,
+        now: DateTime<FixedOffset>,
+    ) -> (String, String, Detail) {
+        let detail = match fetcher.get(&link, &source.policy, None).await {
+            Ok(Fetched::Page(page)) => {
+                let html = page.decode(source.policy.encoding.as_deref()).text;
+                match self.read_detail(&html, &page.url, now) {
+                    Ok(item) => Detail::Item(item),
+                    Err(message) => Detail::Failed(message),
+                }
+            }
+            Ok(Fetched::NotModified) => Detail::NotModified,
+            Err(FetchError::RobotsDisallowed(_)) => Detail::Disallowed,
+            Err(e) => Detail::Failed(e.to_string()),
+        };
+        (link, id, detail)
     }
 
     fn read_list(&self, html: &str, base: &str, now: DateTime<FixedOffset>) -> ListPage {
