@@ -5,6 +5,7 @@
 
 use super::AnalyzeError;
 use super::tokenize::is_emoji;
+use super::wordtable::WordTable;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use std::path::Path;
 const DEFAULT_IDF: f32 = 11.95;
 
 pub struct KeywordExtractor {
-    idf: FxHashMap<Box<str>, f32>,
+    idf: WordTable<f32>,
     stop_words: FxHashSet<Box<str>>,
 }
 
@@ -22,7 +23,8 @@ impl KeywordExtractor {
         let idf_path = dictionaries.join("idf.txt");
         let idf_text =
             std::fs::read_to_string(&idf_path).map_err(|e| AnalyzeError::io(&idf_path, e))?;
-        let mut idf = FxHashMap::with_capacity_and_hasher(110_000, Default::default());
+        let mut idf: FxHashMap<Box<str>, f32> =
+            FxHashMap::with_capacity_and_hasher(110_000, Default::default());
         for (n, line) in idf_text.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
@@ -49,6 +51,7 @@ impl KeywordExtractor {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(|l| super::normalize::normalize(l).into_boxed_str())
             .collect();
+        let idf = WordTable::new(idf.iter().map(|(w, v): (&Box<str>, &f32)| (&**w, *v)));
         Ok(KeywordExtractor { idf, stop_words })
     }
 
@@ -58,7 +61,8 @@ impl KeywordExtractor {
             return Vec::new();
         }
         // (term frequency, first position) per candidate word
-        let mut tf: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+        let mut tf: FxHashMap<&str, (u32, u32)> =
+            FxHashMap::with_capacity_and_hasher(tokens.len().min(1024), Default::default());
         for (pos, &token) in tokens.iter().enumerate() {
             if self.is_candidate(token) {
                 tf.entry(token).or_insert((0, pos as u32)).0 += 1;
@@ -71,12 +75,16 @@ impl KeywordExtractor {
                 (count as f32 * idf, first, word)
             })
             .collect();
-        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored
-            .into_iter()
-            .take(top_k)
-            .map(|(_, _, w)| w.to_owned())
-            .collect()
+        // Positions are distinct, so the order is total: selecting the top
+        // `k` and sorting only those gives what a full sort would.
+        let order =
+            |a: &(f32, u32, &str), b: &(f32, u32, &str)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if scored.len() > top_k {
+            scored.select_nth_unstable_by(top_k, order);
+            scored.truncate(top_k);
+        }
+        scored.sort_unstable_by(order);
+        scored.into_iter().map(|(_, _, w)| w.to_owned()).collect()
     }
 
     fn is_candidate(&self, token: &str) -> bool {

@@ -8,6 +8,7 @@ pub mod risk;
 pub mod rules;
 pub mod sentiment;
 pub mod tokenize;
+mod wordtable;
 
 use crate::model::{Analysis, PostText};
 use keywords::KeywordExtractor;
@@ -174,10 +175,11 @@ impl Analyzer {
         post: &PostText<'_>,
         on_tokens: impl FnOnce(&[&str]),
     ) -> Analysis {
-        let title = normalize::normalize(post.title);
-        let text = normalize::normalize(post.text);
-        let author = normalize::normalize(post.author);
-        let source = normalize::normalize(post.source);
+        // Most fields are already normal (or empty): borrowed, not copied.
+        let title = normalize::normalize_cow(post.title);
+        let text = normalize::normalize_cow(post.text);
+        let author = normalize::normalize_cow(post.author);
+        let source = normalize::normalize_cow(post.source);
 
         let mut tokens = Vec::with_capacity((title.len() + text.len()) / 4 + 8);
         if !title.is_empty() {

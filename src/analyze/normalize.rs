@@ -9,14 +9,51 @@ use std::borrow::Cow;
 /// Latin letters. Chinese punctuation outside the full-width block (。、「」)
 /// is kept as is: it separates clauses for the sentiment scorer.
 pub fn normalize(input: &str) -> String {
-    let decoded: Cow<'_, str> = if input.contains('&') {
-        html_escape::decode_html_entities(input)
-    } else {
-        Cow::Borrowed(input)
+    normalize_cow(input).into_owned()
+}
+
+/// Like [`normalize`], but borrows `input` when it is already normal (no
+/// entity, no capital letter, no full-width form), which is most posts: the
+/// analyser then copies nothing.
+pub fn normalize_cow(input: &str) -> Cow<'_, str> {
+    let Some(first) = first_change(input) else {
+        return Cow::Borrowed(input);
     };
-    let mut out = String::with_capacity(decoded.len());
-    normalize_into(&decoded, &mut out);
-    out
+    if input[first..].contains('&') {
+        let decoded = html_escape::decode_html_entities(input);
+        let mut out = String::with_capacity(decoded.len());
+        normalize_into(&decoded, &mut out);
+        return Cow::Owned(out);
+    }
+    let mut out = String::with_capacity(input.len());
+    out.push_str(&input[..first]);
+    normalize_into(&input[first..], &mut out);
+    Cow::Owned(out)
+}
+
+/// Byte offset of the first character that [`normalize`] may change (`&`,
+/// an ASCII capital, a full-width form or the ideographic space).
+fn first_change(input: &str) -> Option<usize> {
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b == b'&' || b.is_ascii_uppercase() {
+                return Some(i);
+            }
+            i += 1;
+            continue;
+        }
+        // U+FF01..U+FF5E is EF BC 81..EF BD 9E; U+3000 is E3 80 80.
+        if (b == 0xEF && matches!(bytes.get(i + 1), Some(0xBC | 0xBD)))
+            || (b == 0xE3 && bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0x80))
+        {
+            return Some(i);
+        }
+        i += utf8_len(b);
+    }
+    None
 }
 
 /// Like [`normalize`] without entity decoding, appending to `out`.
@@ -102,5 +139,35 @@ mod tests {
     fn unchanged_text_is_copied() {
         let s = "学校食堂的饭菜很好吃";
         assert_eq!(normalize(s), s);
+        assert!(matches!(normalize_cow(s), Cow::Borrowed(_)));
+        assert!(matches!(
+            normalize_cow("食堂、wifi断了。[怒]😡"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(normalize_cow(""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn borrowed_and_owned_agree_with_the_full_fold() {
+        // The fast path must find every character the slow one changes.
+        for s in [
+            "abc&amp;",
+            "食堂Ａ",
+            "x\u{3000}y",
+            "ＷｉＦｉ",
+            "Hello",
+            "好！",
+            "ｚ",
+            "～",
+            "￥5",
+            "&",
+            "全角：冒号",
+            "\u{FF5F}\u{FF60}",
+        ] {
+            let mut slow = String::new();
+            let decoded = html_escape::decode_html_entities(s);
+            normalize_into(&decoded, &mut slow);
+            assert_eq!(normalize_cow(s), slow, "{s:?}");
+        }
     }
 }

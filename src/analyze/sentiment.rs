@@ -16,6 +16,7 @@
 //! (`word<TAB>strength[<TAB>?]`) and `particles.txt` (`word`).
 
 use super::AnalyzeError;
+use super::wordtable::WordTable;
 use crate::model::{Sentiment, SentimentContribution, SentimentLabel};
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -70,6 +71,44 @@ const NOT_NEGATIONS: &[&str] = &[
 ];
 /// Explanation length cap.
 const MAX_EXPLANATION: usize = 8;
+/// Words that head an official notice ("停水通知", "【公告】", "温馨提醒"),
+/// found at the end of a token since jieba glues them to their topic.
+const NOTICE_MARKERS: &[&str] = &["通知", "公告", "通告", "提醒", "提示"];
+/// Time words of a schedule; a token with a digit ("8", "20") counts too.
+const SCHEDULE_WORDS: &[&str] = &[
+    "今天", "明天", "后天", "今晚", "明晚", "本周", "下周", "周末", "上午", "下午", "晚上", "凌晨",
+    "中午", "届时", "期间", "月", "日", "号", "点", "时", "起", "至",
+];
+/// What a notice asks of its readers.
+const REQUEST_WORDS: &[&str] = &[
+    "请", "敬请", "务必", "提前", "届时", "注意", "做好", "安排", "请勿", "不要",
+];
+/// Complaint cues: a text with any of them is a complaint about a notice,
+/// not the notice ("无语，又通知周末补课").
+const COMPLAINT_WORDS: &[&str] = &[
+    "又",
+    "无语",
+    "凭什么",
+    "垃圾",
+    "恶心",
+    "离谱",
+    "坑",
+    "吐槽",
+    "投诉",
+    "受不了",
+    "崩溃",
+    "气死",
+    "烦",
+    "烦死",
+    "服了",
+    "醉了",
+    "无奈",
+    "呵呵",
+    "还要",
+    "天天",
+    "总是",
+    "老是",
+];
 
 const NEGATOR: u8 = 1;
 const DEGREE: u8 = 2;
@@ -101,7 +140,7 @@ struct Entry {
 /// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
 #[derive(Debug)]
 pub struct SentimentModel {
-    entries: FxHashMap<Box<str>, Entry>,
+    entries: WordTable<Entry>,
 }
 
 // Cue flags (bit set), turned into Chinese modifier names for the explanation.
@@ -283,7 +322,7 @@ impl SentimentModel {
         for p in prefixes {
             entries.entry(p).or_default().role |= PREFIX;
         }
-        entries.shrink_to_fit();
+        let entries = WordTable::new(entries.iter().map(|(w, e)| (&**w, *e)));
         Ok(SentimentModel { entries })
     }
 
@@ -293,7 +332,7 @@ impl SentimentModel {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The entry at `tokens[i]`: the longest multi-token entry starting
@@ -377,10 +416,27 @@ impl SentimentModel {
 
     /// Score the tokens of one normalised text.
     pub fn score(&self, tokens: &[&str], neutral_band: f32) -> Sentiment {
-        let mut cues: Vec<Cue> = Vec::new();
+        // The cue list and the phrase buffer are reused across posts on the
+        // same thread: scoring allocates only what it returns.
+        thread_local! {
+            static SCRATCH: std::cell::Cell<(Vec<Cue>, String)> = Default::default();
+        }
+        let (mut cues, mut phrase) = SCRATCH.take();
+        cues.clear();
+        let sentiment = self.score_with(tokens, neutral_band, &mut cues, &mut phrase);
+        SCRATCH.set((cues, phrase));
+        sentiment
+    }
+
+    fn score_with(
+        &self,
+        tokens: &[&str],
+        neutral_band: f32,
+        cues: &mut Vec<Cue>,
+        phrase: &mut String,
+    ) -> Sentiment {
         let mut clause = Clause::default();
         let mut after_contrast = false;
-        let mut phrase = String::new();
         let mut i = 0;
         while i < tokens.len() {
             let token = tokens[i];
@@ -392,11 +448,11 @@ impl SentimentModel {
                     question |= q;
                     i += 1;
                 }
-                finish_clause(&mut cues, &mut clause, exclaim, question, after_contrast);
+                finish_clause(cues, &mut clause, exclaim, question, after_contrast);
                 i += 1;
                 continue;
             }
-            let (entry, token) = match self.lookup(tokens, i, &mut phrase) {
+            let (entry, token) = match self.lookup(tokens, i, phrase) {
                 Some((entry, len)) => {
                     let span = Span {
                         start: i as u32,
@@ -411,7 +467,7 @@ impl SentimentModel {
                     // "好开心", "没变"): read them as adverb + word.
                     let Some((head, head_len, tail, tail_end)) = self.split_glued(tokens[i]) else {
                         i += 1;
-                        tick_scopes(&mut cues, &mut clause);
+                        tick_scopes(cues, &mut clause);
                         continue;
                     };
                     let head_span = Span {
@@ -443,7 +499,7 @@ impl SentimentModel {
                     match tail {
                         Some(tail) => (tail, span),
                         None => {
-                            tick_scopes(&mut cues, &mut clause);
+                            tick_scopes(cues, &mut clause);
                             continue;
                         }
                     }
@@ -464,8 +520,8 @@ impl SentimentModel {
                 clause.degree_under_neg = clause.negations > 0 && clause.neg_left > 0;
                 clause.degree_left = DEGREE_SCOPE;
             } else if entry.role & CONTRAST != 0 {
-                expire_negation(&mut cues, &mut clause);
-                for cue in &mut cues {
+                expire_negation(cues, &mut clause);
+                for cue in cues.iter_mut() {
                     cue.flags = (cue.flags & !F_AFTER) | F_BEFORE;
                 }
                 after_contrast = true;
@@ -514,8 +570,18 @@ impl SentimentModel {
                 });
             }
         }
-        finish_clause(&mut cues, &mut clause, 0, false, after_contrast);
+        finish_clause(cues, &mut clause, 0, false, after_contrast);
 
+        if !cues.is_empty() && is_notice(tokens, cues) {
+            // An official notice announces (停水, 停电, 施工) without judging:
+            // its words are not the writer's sentiment.
+            cues.clear();
+            return Sentiment {
+                score: 0.0,
+                label: SentimentLabel::Neutral,
+                explanation: Vec::new(),
+            };
+        }
         let raw: f32 = cues.iter().map(Cue::delta).sum();
         let score = (raw * SQUASH).tanh().clamp(-1.0, 1.0);
         let label = if score.abs() < neutral_band || score == 0.0 {
@@ -528,9 +594,44 @@ impl SentimentModel {
         Sentiment {
             score,
             label,
-            explanation: explain(&cues, tokens),
+            explanation: explain(cues, tokens),
         }
     }
+}
+
+/// A notice-style text: a notice heading, a time, a request to the readers,
+/// and no complaint cue (complaint words, emoticons, emoji, `!`, questions).
+fn is_notice(tokens: &[&str], cues: &[Cue]) -> bool {
+    let complaint_flags = F_RHETORICAL | F_QUESTION | F_EXCLAIM;
+    if cues.iter().any(|c| c.flags & complaint_flags != 0) {
+        return false;
+    }
+    // Cheap test first: most texts have no marker. A notice opens with its
+    // heading: "【停水通知】", "温馨提醒：", or a title of its own; a review
+    // that merely mentions one ("提醒大家…", "被告知…") is no notice.
+    let heading = |i: usize| {
+        let t = tokens[i];
+        t.len() >= 6
+            && NOTICE_MARKERS.iter().any(|m| t.ends_with(m))
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| matches!(*n, ":" | "】" | "]" | "」" | "。"))
+    };
+    if !(0..tokens.len().min(4)).any(heading) {
+        return false;
+    }
+    let (mut schedule, mut request) = (false, false);
+    for &t in tokens {
+        if COMPLAINT_WORDS.contains(&t)
+            || t.starts_with('[')
+            || t.chars().next().is_some_and(super::tokenize::is_emoji)
+        {
+            return false;
+        }
+        schedule |= SCHEDULE_WORDS.contains(&t) || t.bytes().any(|b| b.is_ascii_digit());
+        request |= REQUEST_WORDS.contains(&t);
+    }
+    schedule && request
 }
 
 /// `Some((exclamations, question))` when the token ends a clause.
@@ -992,6 +1093,28 @@ mod tests {
     fn prevention_verbs_do_not_report_the_risk() {
         let s = score("辅导员提醒我们谨防校园贷");
         assert!(s.score >= 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn notices_are_neutral_complaints_about_them_are_not() {
+        for text in [
+            "停水通知：明天8:00-12:00 二号楼停水，请同学们提前储水",
+            "【停电通知】3月20日8:00—18:00学生公寓1—5号楼停电，请同学们提前做好准备。",
+            "温馨提醒：本周六上午图书馆闭馆维修，请合理安排学习时间",
+        ] {
+            let s = score(text);
+            assert_eq!(s.label, SentimentLabel::Neutral, "{text}: {s:?}");
+            assert_eq!(s.score, 0.0, "{text}: {s:?}");
+        }
+        for text in [
+            "无语，又通知明天停水，请提前储水",
+            "停水通知：明天又停水，请提前储水[怒]",
+            "停水通知：明天停水，凭什么不提前说？",
+            "宿舍又停水了，一点通知都没有",
+        ] {
+            let s = score(text);
+            assert_eq!(s.label, SentimentLabel::Negative, "{text}: {s:?}");
+        }
     }
 
     #[test]
