@@ -51,7 +51,7 @@ impl KeywordExtractor {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(|l| super::normalize::normalize(l).into_boxed_str())
             .collect();
-        let idf = WordTable::new(idf.iter().map(|(w, v): (&Box<str>, &f32)| (&**w, *v)));
+        let idf = WordTable::new(idf.iter().map(|(w, v)| (&**w, *v)));
         Ok(KeywordExtractor { idf, stop_words })
     }
 
