@@ -6,6 +6,7 @@ pub mod config;
 pub mod crawl;
 pub mod dedup;
 pub mod model;
+pub mod notify;
 pub mod pipeline;
 pub mod search;
 pub mod server;

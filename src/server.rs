@@ -1,11 +1,13 @@
-//! `yuqing serve` as a library type: the web server, the crawl scheduler and
-//! the search indexer as tasks of one process, stopped together. Built on a
+//! `yuqing serve` as a library type: the web server, the crawl scheduler,
+//! the search indexer and the notifier as tasks of one process, stopped
+//! together. Built on a
 //! listener passed in, so tests bind `127.0.0.1:0`.
 
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::crawl::CrawlError;
 use crate::crawl::schedule::Scheduler;
+use crate::notify::{Notifier, NotifyError, SystemClock};
 use crate::pipeline::Pipeline;
 use crate::search::{JiebaTokenizer, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
@@ -33,6 +35,8 @@ pub enum ServerError {
     Search(#[from] SearchError),
     #[error("网络服务错误：{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Notify(#[from] NotifyError),
     #[error("任务 {0} 意外退出")]
     TaskDied(&'static str),
 }
@@ -41,6 +45,7 @@ pub struct Server {
     state: AppState,
     scheduler: Scheduler,
     index: SearchIndex,
+    notifier: Option<Notifier>,
 }
 
 impl Server {
@@ -53,6 +58,8 @@ impl Server {
             )
             .await?,
         );
+        let notifier =
+            Notifier::from_settings(store.clone(), &config.notify, Arc::new(SystemClock))?;
         let pipeline = Pipeline::new(analyzer.clone(), store, config.alert_level());
         let mut push_sources = HashMap::new();
         for s in &config.sources {
@@ -79,6 +86,7 @@ impl Server {
             },
             scheduler,
             index,
+            notifier,
         })
     }
 
@@ -97,6 +105,7 @@ impl Server {
             state,
             scheduler,
             index,
+            notifier,
         } = self;
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
@@ -112,8 +121,18 @@ impl Server {
                 .await
         });
         let sched = tokio::spawn(scheduler.run(stop_rx.clone()));
-        let indexer = tokio::spawn(index_loop(store, index, stored, stop_rx));
-        tokio::pin!(web, sched, indexer);
+        let indexer = tokio::spawn(index_loop(store, index, stored, stop_rx.clone()));
+        let mut notify_stop = stop_rx;
+        let notifier = tokio::spawn(async move {
+            match notifier {
+                Some(n) => n.run(notify_stop).await,
+                None => {
+                    let _ = notify_stop.wait_for(|s| *s).await;
+                    Ok(())
+                }
+            }
+        });
+        tokio::pin!(web, sched, indexer, notifier);
 
         let stopping = async {
             let _ = shutdown.wait_for(|s| *s).await;
@@ -123,6 +142,7 @@ impl Server {
             r = &mut web => Some(("web", r.map(|r| r.map_err(ServerError::from)))),
             r = &mut sched => Some(("scheduler", r.map(|r| r.map_err(ServerError::from)))),
             r = &mut indexer => Some(("indexer", r)),
+            r = &mut notifier => Some(("notifier", r.map(|r| r.map_err(ServerError::from)))),
         };
         let _ = stop_tx.send(true);
         if let Some((task, result)) = died {
@@ -134,10 +154,11 @@ impl Server {
         }
         // Give each task a moment to finish cleanly.
         let grace = Duration::from_secs(10);
-        let (w, s, i) = tokio::join!(
+        let (w, s, i, n) = tokio::join!(
             tokio::time::timeout(grace, web),
             tokio::time::timeout(grace, sched),
             tokio::time::timeout(grace, indexer),
+            tokio::time::timeout(grace, notifier),
         );
         if let Ok(Ok(Err(e))) = w {
             return Err(e.into());
@@ -147,6 +168,9 @@ impl Server {
         }
         if let Ok(Ok(Err(e))) = i {
             return Err(e);
+        }
+        if let Ok(Ok(Err(e))) = n {
+            return Err(e.into());
         }
         Ok(())
     }

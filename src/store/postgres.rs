@@ -45,3 +45,4 @@ impl PgStore {
 }
 
 impl_sql_store!(PgStore, sqlx::Postgres);
+impl_notify_store!(PgStore, sqlx::Postgres);
