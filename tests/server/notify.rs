@@ -949,3 +949,95 @@ async fn serve_runs_the_notifier_beside_the_scheduler() {
     assert!(!got[0].body.to_string().contains("13812345678"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_processes_on_one_store_send_each_alert_once() {
+    for (store, _dir) in stores().await {
+        let clock = ManualClock::new(wednesday_morning());
+        let wecom = MockRobot::start(Kind::Wecom, Arc::new(clock.clone())).await;
+        let rig = Rig::new(&store, &clock, &channel("企微", &wecom, ""));
+        let (a, b) = (rig.restarted(), rig.restarted());
+        for round in 0..5u64 {
+            for i in 0..3 {
+                let id = format!("{round}-{i}");
+                post(
+                    &store,
+                    "bbs",
+                    &id,
+                    &format!("第{id}起事件"),
+                    RiskLevel::High,
+                    "校园安全",
+                    story(500 + round * 10 + i),
+                )
+                .await;
+            }
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            ra.unwrap();
+            rb.unwrap();
+            rig.advance(Duration::from_secs(1));
+        }
+        // Whatever the interleaving, a last pass sends what a lease held back.
+        rig.tick().await;
+        let mut covered: Vec<i64> = store
+            .notify_deliveries(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|d| d.alert_ids)
+            .collect();
+        let n = covered.len();
+        covered.sort();
+        covered.dedup();
+        assert_eq!((n, covered.len()), (15, 15), "{}", store.backend());
+        let listed: usize = wecom
+            .received()
+            .iter()
+            .map(|r| r.content().matches("校园安全").count())
+            .sum();
+        assert_eq!(listed, 15, "{:?}", wecom.refused());
+    }
+}
+
+#[tokio::test]
+async fn a_message_cut_off_by_a_crash_is_sent_after_the_lease_expires() {
+    for (store, _dir) in stores().await {
+        let clock = ManualClock::new(wednesday_morning());
+        let wecom = MockRobot::start(Kind::Wecom, Arc::new(clock.clone())).await;
+        let rig = Rig::new(&store, &clock, &channel("企微", &wecom, ""));
+        wecom.script(0, "");
+        post(
+            &store,
+            "bbs",
+            "1",
+            CANTEEN,
+            RiskLevel::High,
+            "食品安全",
+            story(1),
+        )
+        .await;
+        // The process dies while the robot has the request.
+        let crashed = rig.restarted();
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), crashed.tick())
+                .await
+                .is_err()
+        );
+        drop(crashed);
+        let log = store.notify_deliveries(None).await.unwrap();
+        assert_eq!(
+            (log[0].state.as_str(), log[0].attempts),
+            ("pending", 0),
+            "{}",
+            store.backend()
+        );
+        // Its lease on the channel still holds: nobody else sends meanwhile.
+        assert_eq!(rig.tick().await.sent, 0);
+        rig.advance(Duration::from_secs(301));
+        assert_eq!(rig.tick().await.sent, 1);
+        assert_eq!(wecom.received().len(), 1);
+        assert_eq!(
+            store.notify_deliveries(None).await.unwrap()[0].state,
+            "sent"
+        );
+    }
+}

@@ -111,7 +111,8 @@ impl MockRobot {
         self.state.refused.lock().unwrap().clone()
     }
 
-    /// Answer the next request with `status` and `body`, whatever it is.
+    /// Answer the next request with `status` and `body`, whatever it is;
+    /// status 0 never answers (the sender is cut off mid-request).
     pub fn script(&self, status: u16, body: &str) {
         self.state
             .script
@@ -130,8 +131,11 @@ fn robot_error(state: &MockState, errcode: i64, errmsg: &str) -> Response {
     axum::Json(json!({"errcode": errcode, "errmsg": errmsg})).into_response()
 }
 
-fn scripted(state: &MockState) -> Option<Response> {
+async fn scripted(state: &MockState) -> Option<Response> {
     let (status, body) = state.script.lock().unwrap().pop_front()?;
+    if status == 0 {
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
     state
         .refused
         .lock()
@@ -215,7 +219,7 @@ async fn wecom(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = scripted(&state) {
+    if let Some(r) = scripted(&state).await {
         return r;
     }
     if q.get("key").map(String::as_str) != Some(WECOM_KEY) {
@@ -240,7 +244,7 @@ async fn dingtalk(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = scripted(&state) {
+    if let Some(r) = scripted(&state).await {
         return r;
     }
     if q.get("access_token").map(String::as_str) != Some(DING_TOKEN) {
@@ -274,7 +278,7 @@ async fn dingtalk(
 }
 
 async fn webhook(State(state): State<Arc<MockState>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(r) = scripted(&state) {
+    if let Some(r) = scripted(&state).await {
         return r;
     }
     let refuse = |why: &str| {
