@@ -161,6 +161,11 @@ impl Notifier {
     /// Run passes every `poll` until `stop` turns true. A failed pass is
     /// logged and retried on the next one.
     pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), NotifyError> {
+        // The embedded database has one server: channel leases left by a
+        // killed predecessor would only hold its messages back.
+        if self.store.backend() == "sqlite" {
+            self.store.notify_release_channel(None, None).await?;
+        }
         tracing::info!(channels = self.settings.channels.len(), "notifier started");
         loop {
             if let Err(e) = self.tick().await {
@@ -284,7 +289,7 @@ impl Notifier {
         };
         let result = self.dispatch_claimed(c, paused, now, report).await;
         self.store
-            .notify_release_channel(&c.name, &self.owner)
+            .notify_release_channel(Some(&c.name), Some(&self.owner))
             .await?;
         result
     }

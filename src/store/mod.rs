@@ -374,10 +374,11 @@ impl Store {
         dispatch!(self, s => s.notify_claim_channel(channel, owner, now, until).await)
     }
 
+    /// Give up channel leases: one channel's or all (`None`), one owner's or anyone's.
     pub async fn notify_release_channel(
         &self,
-        channel: &str,
-        owner: &str,
+        channel: Option<&str>,
+        owner: Option<&str>,
     ) -> Result<(), StoreError> {
         dispatch!(self, s => s.notify_release_channel(channel, owner).await)
     }

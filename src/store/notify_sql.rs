@@ -389,14 +389,16 @@ macro_rules! impl_notify_store {
                 Ok(paused.map(|(p,)| p))
             }
 
+            /// Give up a channel's lease: `owner`'s, or anyone's (`None`).
             pub async fn notify_release_channel(
                 &self,
-                channel: &str,
-                owner: &str,
+                channel: Option<&str>,
+                owner: Option<&str>,
             ) -> Result<(), $crate::store::StoreError> {
                 sqlx::query(
                     "UPDATE notify_channels SET lease_owner = NULL, lease_until = NULL \
-                     WHERE name = $1 AND lease_owner = $2",
+                     WHERE ($1 IS NULL OR name = $1) AND lease_owner IS NOT NULL \
+                     AND ($2 IS NULL OR lease_owner = $2)",
                 )
                 .bind(channel)
                 .bind(owner)
