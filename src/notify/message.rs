@@ -113,6 +113,16 @@ fn level_tag(kind: ChannelKind, format: MessageFormat, level: RiskLevel) -> Stri
     }
 }
 
+/// A post's URL made safe inside a markdown link: no closing parenthesis,
+/// space or angle bracket can end it early.
+fn md_url(u: &str) -> String {
+    u.replace('(', "%28")
+        .replace(')', "%29")
+        .replace(' ', "%20")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+}
+
 fn dashboard_link(base: Option<&str>, alert_id: i64) -> Option<String> {
     base.map(|b| format!("{}/alerts/{alert_id}", b.trim_end_matches('/')))
 }
@@ -202,7 +212,7 @@ fn single(
     let mut links = Vec::new();
     if let Some(u) = &a.url {
         links.push(if md {
-            format!("[查看原文]({u})")
+            format!("[查看原文]({})", md_url(u))
         } else {
             format!("原文：{u}")
         });
@@ -269,7 +279,7 @@ fn digest(
         let a = &q.alert;
         let link = dashboard_link(base, a.id).or_else(|| a.url.clone());
         let link = match (link, md) {
-            (Some(l), true) => format!("｜[详情]({l})"),
+            (Some(l), true) => format!("｜[详情]({})", md_url(&l)),
             (Some(l), false) => format!("｜{l}"),
             (None, _) => String::new(),
         };
@@ -368,6 +378,7 @@ mod tests {
         }
         assert_eq!(truncate_bytes("短", 10), "短");
         assert_eq!(truncate_chars("一二三四", 2), "一二…");
+        assert_eq!(md_url("http://x/a (1)>"), "http://x/a%20%281%29%3E");
     }
 
     #[test]
