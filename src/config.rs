@@ -80,6 +80,8 @@ pub struct Config {
     pub server: ServerSettings,
     /// Alert handling: SLA per level, routing rules, assignment.
     pub review: crate::review::ReviewSettings,
+    /// Alert notifications: WeCom / DingTalk robots, signed webhooks.
+    pub notify: crate::notify::NotifySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,6 +167,7 @@ impl Default for Config {
             alerts: AlertSettings::default(),
             server: ServerSettings::default(),
             review: crate::review::ReviewSettings::default(),
+            notify: crate::notify::NotifySettings::default(),
         }
     }
 }
@@ -633,6 +636,9 @@ impl Config {
                 other => other,
             })?;
         }
+        self.notify
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
         let c = &self.crawl;
         if c.concurrency == 0 || c.per_host_concurrency == 0 {
             return Err(invalid(
@@ -868,6 +874,83 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("unknown field `items`"), "{err}");
+    }
+
+    #[test]
+    fn notify_channels_are_parsed_and_checked() {
+        let ok = load_str(
+            "[notify]\nbase_url = \"https://yq.example.edu.cn\"\n\
+             [[notify.channels]]\nname = \"值班群\"\nkind = \"dingtalk\"\n\
+             url = \"https://oapi.dingtalk.com/robot/send?access_token=tok123\"\nsecret = \"SECabc\"\n\
+             min_level = \"high\"\ncategories = [\"食品安全\"]\nquiet_hours = \"22:00-07:30\"\n\
+             weekdays = [\"mon\", \"fri\"]\nmin_interval = \"5m\"\n",
+            &[],
+        )
+        .unwrap();
+        let c = &ok.notify.channels[0];
+        assert_eq!(c.kind, crate::notify::ChannelKind::Dingtalk);
+        assert_eq!(c.min_level, RiskLevel::High);
+        assert_eq!(c.min_interval, Duration::from_secs(300));
+        assert_eq!(c.bypass_levels, [RiskLevel::Critical]);
+        assert_eq!(c.quiet_hours.unwrap().start, 22 * 60);
+        let shown = format!("{ok:?}");
+        assert!(
+            !shown.contains("tok123") && !shown.contains("SECabc"),
+            "secret leaked"
+        );
+
+        let channel = |extra: &str| {
+            format!(
+                "[[notify.channels]]\nname = \"a\"\nkind = \"webhook\"\nurl = \"https://h.example/x?key=topsecret\"\n\
+                 secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\n{extra}"
+            )
+        };
+        load_str(&channel(""), &[]).unwrap();
+        for (extra, key) in [
+            ("quiet_hours = \"22:00-7\"\n", "invalid quiet hours"),
+            ("weekdays = [\"montag\"]\n", "unknown weekday"),
+            ("weekdays = []\n", "notify.channels[0].weekdays"),
+            ("max_per_minute = 0\n", "notify.channels[0].max_per_minute"),
+            ("format = \"text\"\n", "notify.channels[0].format"),
+            ("min_level = \"severe\"\n", "unknown variant `severe`"),
+        ] {
+            let err = load_str(&channel(extra), &[]).unwrap_err().to_string();
+            assert!(err.contains(key), "{extra}: {err}");
+        }
+        let err = load_str(
+            "[[notify.channels]]\nname = \"a\"\nkind = \"webhook\"\nurl = \"https://h.example/x\"\nsecret = \"plain\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("notify.channels[0].secret") && err.contains("whsec_"),
+            "{err}"
+        );
+        let err = load_str(
+            "[[notify.channels]]\nname = \"a\"\nkind = \"dingtalk\"\nurl = \"https://h.example/x\"\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("notify.channels[0].secret: required"), "{err}");
+        let err = load_str(
+            "[[notify.channels]]\nname = \"a\"\nkind = \"wecom\"\nurl = \"ftp://topsecret\"\nmax_per_minute = 30\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("notify.channels[0].url") && !err.contains("topsecret"),
+            "{err}"
+        );
+        let err = load_str(
+            "[[notify.channels]]\nname = \"a\"\nkind = \"wecom\"\nurl = \"https://h.example/x\"\nmax_per_minute = 30\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("notify.channels[0].max_per_minute"), "{err}");
     }
 
     #[test]

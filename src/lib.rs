@@ -7,6 +7,7 @@ pub mod config;
 pub mod crawl;
 pub mod dedup;
 pub mod model;
+pub mod notify;
 pub mod pipeline;
 pub mod review;
 pub mod search;

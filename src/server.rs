@@ -1,5 +1,6 @@
-//! `yuqing serve` as a library type: the web server, the crawl scheduler and
-//! the search indexer as tasks of one process, stopped together. Built on a
+//! `yuqing serve` as a library type: the web server, the crawl scheduler,
+//! the search indexer and the notifier as tasks of one process, stopped
+//! together. Built on a
 //! listener passed in, so tests bind `127.0.0.1:0`.
 
 use crate::analyze::Analyzer;
@@ -7,6 +8,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crawl::CrawlError;
 use crate::crawl::schedule::Scheduler;
+use crate::notify::{Notifier, NotifyError};
 use crate::pipeline::Pipeline;
 use crate::review::{Review, ReviewSettings};
 use crate::search::{JiebaTokenizer, SearchError, SearchIndex};
@@ -37,6 +39,8 @@ pub enum ServerError {
     Search(#[from] SearchError),
     #[error("网络服务错误：{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Notify(#[from] NotifyError),
     #[error("任务 {0} 意外退出")]
     TaskDied(&'static str),
     #[error("无法加载页面模板：{0}")]
@@ -71,6 +75,7 @@ pub struct Server {
     scheduler: Scheduler,
     index: SearchIndex,
     review: Arc<ReviewSettings>,
+    notifier: Option<Notifier>,
 }
 
 impl Server {
@@ -93,6 +98,7 @@ impl Server {
             .await?,
         );
         let review = Arc::new(config.review.clone());
+        let notifier = Notifier::from_settings(store.clone(), &config.notify, clock.clone())?;
         let pipeline = Pipeline::new(analyzer.clone(), store, config.alert_level())
             .with_review(review.clone());
         let mut push_sources = HashMap::new();
@@ -130,6 +136,7 @@ impl Server {
             scheduler,
             index,
             review,
+            notifier,
         })
     }
 
@@ -155,6 +162,7 @@ impl Server {
             scheduler,
             index,
             review,
+            notifier,
         } = self;
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
@@ -174,8 +182,18 @@ impl Server {
         });
         let sched = tokio::spawn(scheduler.run(stop_rx.clone()));
         let indexer = tokio::spawn(index_loop(store.clone(), index, stored, stop_rx.clone()));
-        let sla = tokio::spawn(sla_loop(store, review, stop_rx));
-        tokio::pin!(web, sched, indexer, sla);
+        let sla = tokio::spawn(sla_loop(store, review, stop_rx.clone()));
+        let mut notify_stop = stop_rx;
+        let notifier = tokio::spawn(async move {
+            match notifier {
+                Some(n) => n.run(notify_stop).await,
+                None => {
+                    let _ = notify_stop.wait_for(|s| *s).await;
+                    Ok(())
+                }
+            }
+        });
+        tokio::pin!(web, sched, indexer, sla, notifier);
 
         let stopping = async {
             let _ = shutdown.wait_for(|s| *s).await;
@@ -186,6 +204,7 @@ impl Server {
             r = &mut sched => Some(("scheduler", r.map(|r| r.map_err(ServerError::from)))),
             r = &mut indexer => Some(("indexer", r)),
             r = &mut sla => Some(("sla", r)),
+            r = &mut notifier => Some(("notifier", r.map(|r| r.map_err(ServerError::from)))),
         };
         let _ = stop_tx.send(true);
         if let Some((task, result)) = died {
@@ -197,11 +216,12 @@ impl Server {
         }
         // Give each task a moment to finish cleanly.
         let grace = Duration::from_secs(10);
-        let (w, s, i, _) = tokio::join!(
+        let (w, s, i, _, n) = tokio::join!(
             tokio::time::timeout(grace, web),
             tokio::time::timeout(grace, sched),
             tokio::time::timeout(grace, indexer),
             tokio::time::timeout(grace, sla),
+            tokio::time::timeout(grace, notifier),
         );
         if let Ok(Ok(Err(e))) = w {
             return Err(e.into());
@@ -211,6 +231,9 @@ impl Server {
         }
         if let Ok(Ok(Err(e))) = i {
             return Err(e);
+        }
+        if let Ok(Ok(Err(e))) = n {
+            return Err(e.into());
         }
         Ok(())
     }

@@ -7,6 +7,8 @@
 mod sql;
 #[macro_use]
 mod review_sql;
+#[macro_use]
+pub(crate) mod notify_sql;
 mod postgres;
 pub mod review;
 mod sqlite;
@@ -15,6 +17,7 @@ use crate::model::{Analysis, NewPost, RiskLevel, StoredPost};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
+pub use notify_sql::{AttemptOutcome, Delivery, NotifyAlert, QueuedAlert};
 pub use postgres::PgStore;
 pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, SessionRow, UserRow};
 pub use sqlite::SqliteStore;
@@ -452,6 +455,119 @@ impl Store {
 
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         dispatch!(self, s => s.set_meta(key, value).await)
+    }
+}
+
+/// The notifier's queries (`notify_sql.rs`); see `crate::notify`.
+impl Store {
+    pub async fn notify_alerts_after(
+        &self,
+        after: (DateTime<Utc>, i64),
+        limit: i64,
+    ) -> Result<Vec<NotifyAlert>, StoreError> {
+        dispatch!(self, s => s.notify_alerts_after(after, limit).await)
+    }
+
+    pub async fn notify_mark(
+        &self,
+        channel: &str,
+        alert: &NotifyAlert,
+        growth_step: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.notify_mark(channel, alert, growth_step, reason, now).await)
+    }
+
+    pub async fn notify_marked(
+        &self,
+        channel: &str,
+        alert_id: i64,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        dispatch!(self, s => s.notify_marked(channel, alert_id).await)
+    }
+
+    pub async fn notify_queued(&self, channel: &str) -> Result<Vec<QueuedAlert>, StoreError> {
+        dispatch!(self, s => s.notify_queued(channel).await)
+    }
+
+    pub async fn notify_create_delivery(
+        &self,
+        channel: &str,
+        covered: &[(i64, i64)],
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.notify_create_delivery(channel, covered, payload, now).await)
+    }
+
+    pub async fn notify_due(
+        &self,
+        channel: &str,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        dispatch!(self, s => s.notify_due(channel, now, limit).await)
+    }
+
+    pub async fn notify_deliveries(
+        &self,
+        channel: Option<&str>,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        dispatch!(self, s => s.notify_deliveries(channel).await)
+    }
+
+    pub async fn notify_record_attempt(
+        &self,
+        delivery_id: i64,
+        channel: &str,
+        at: DateTime<Utc>,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.notify_record_attempt(delivery_id, channel, at, outcome).await)
+    }
+
+    pub async fn notify_attempts_since(
+        &self,
+        channel: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.notify_attempts_since(channel, since).await)
+    }
+
+    pub async fn notify_last_message_at(
+        &self,
+        channel: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        dispatch!(self, s => s.notify_last_message_at(channel).await)
+    }
+
+    /// `None` when another process holds the channel; else its pause, if any.
+    pub async fn notify_claim_channel(
+        &self,
+        channel: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Option<DateTime<Utc>>>, StoreError> {
+        dispatch!(self, s => s.notify_claim_channel(channel, owner, now, until).await)
+    }
+
+    /// Give up channel leases: one channel's or all (`None`), one owner's or anyone's.
+    pub async fn notify_release_channel(
+        &self,
+        channel: Option<&str>,
+        owner: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.notify_release_channel(channel, owner).await)
+    }
+
+    pub async fn notify_pause_channel(
+        &self,
+        channel: &str,
+        until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.notify_pause_channel(channel, until).await)
     }
 }
 

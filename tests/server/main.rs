@@ -1,9 +1,12 @@
 //! `yuqing serve` as a library `Server` on a random port: the push API, the
-//! scheduler and the search indexer, with a real SQLite store.
+//! scheduler, the search indexer and the notifier, with a real SQLite store
+//! (and PostgreSQL for the notifier when `YUQING_TEST_DATABASE_URL` is set).
 
 mod auth;
 #[path = "../fixture_site/mod.rs"]
 mod fixture_site;
 mod helpers;
+mod notify;
 mod push;
+mod robots;
 mod schedule;
