@@ -69,7 +69,15 @@ impl Scheduler {
                 if running[i] {
                     continue;
                 }
-                let state = store.source_state(&source.name).await?.unwrap_or_default();
+                // A database hiccup skips this look, not the server: the
+                // next tick tries again.
+                let state = match store.source_state(&source.name).await {
+                    Ok(s) => s.unwrap_or_default(),
+                    Err(e) => {
+                        tracing::error!(source = %source.name, error = %e, "cannot read source state");
+                        continue;
+                    }
+                };
                 match state.next_run_at {
                     Some(t) if t > now => {
                         wake = wake.min(t);
@@ -77,8 +85,13 @@ impl Scheduler {
                     }
                     _ => {}
                 }
-                if !self.runner.claim(source, false).await? {
-                    continue;
+                match self.runner.claim(source, false).await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        tracing::error!(source = %source.name, error = %e, "cannot claim source");
+                        continue;
+                    }
                 }
                 running[i] = true;
                 let (runner, source, slots) = (self.runner.clone(), source.clone(), slots.clone());
