@@ -248,8 +248,16 @@ fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
             i = end;
             continue;
         }
-        // A word runs to the next delimiter.
+        // A word runs to the next delimiter. A delimiter that starts nothing
+        // (a closing '”' without its '“') would give an empty word and no
+        // progress: it is an error.
         let len = rest.find(is_delim).unwrap_or(rest.len());
+        if len == 0 {
+            return Err(ParseError::new(
+                start,
+                format!("unexpected '{c}' (a closing quote without its opening one?)"),
+            ));
+        }
         let word = &rest[..len];
         if let Some(colon) = word.find(':') {
             let name = &word[..colon];

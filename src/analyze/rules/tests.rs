@@ -492,6 +492,15 @@ mod props {
         prop::collection::vec(atom, 0..12).prop_map(|v| v.join(" "))
     }
 
+    #[test]
+    fn a_stray_closing_quote_is_an_error_not_a_loop() {
+        // Once lexed as an endless run of empty words (found by the proptest below).
+        for q in ["”", "食堂 ”", "a”b"] {
+            let e = query::parse(q).unwrap_err();
+            assert!(e.message.contains("unexpected '”'"), "{q}: {}", e.message);
+        }
+    }
+
     proptest! {
         #[test]
         fn parser_never_panics_on_arbitrary_input(s in "\\PC{0,40}") {
