@@ -5,6 +5,7 @@
 //! while, and a per-address limit slows guessing across accounts.
 
 use super::{ApiError, AppState, pages};
+use crate::config::constant_time_eq;
 use crate::review::Actor;
 use crate::review::users::verify_password;
 use crate::store::UserRow;
@@ -42,16 +43,12 @@ impl CurrentUser {
     /// Refuse a state-changing request without this session's CSRF token.
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), ApiError> {
         match token {
-            Some(t) if constant_eq(t.as_bytes(), self.csrf.as_bytes()) => Ok(()),
+            Some(t) if constant_time_eq(t.as_bytes(), self.csrf.as_bytes()) => Ok(()),
             _ => Err(ApiError::Forbidden(
                 "请求已失效（CSRF 校验失败），请刷新页面后重试".into(),
             )),
         }
     }
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn random_token() -> String {
