@@ -34,3 +34,8 @@ impl Clock for ManualClock {
         Utc::now() + *self.offset.lock().expect("not poisoned")
     }
 }
+
+/// Colleges work on Beijing time (UTC+8) whatever the server's zone.
+pub fn beijing(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
+    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
+}

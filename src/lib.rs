@@ -9,6 +9,7 @@ pub mod dedup;
 pub mod model;
 pub mod notify;
 pub mod pipeline;
+pub mod report;
 pub mod review;
 pub mod search;
 pub mod server;

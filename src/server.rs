@@ -76,6 +76,7 @@ pub struct Server {
     index: SearchIndex,
     review: Arc<ReviewSettings>,
     notifier: Option<Notifier>,
+    live_tx: watch::Sender<i64>,
 }
 
 impl Server {
@@ -122,6 +123,7 @@ impl Server {
         let templates =
             crate::web::pages::load_templates(&templates_dir).map_err(ServerError::Templates)?;
         let initial_admin = first_admin(pipeline.store()).await?;
+        let (live_tx, live) = watch::channel(0);
         Ok(Server {
             state: AppState {
                 pipeline,
@@ -131,7 +133,12 @@ impl Server {
                 auth: Arc::new(config.server.auth.clone()),
                 clock,
                 login_throttle: Arc::new(Default::default()),
+                review: review.clone(),
+                search: Some(index.reader()),
+                live,
+                static_dir: Arc::new(config.server.dashboards_dir.join("static")),
             },
+            live_tx,
             initial_admin,
             scheduler,
             index,
@@ -163,6 +170,7 @@ impl Server {
             index,
             review,
             notifier,
+            live_tx,
         } = self;
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
@@ -182,6 +190,11 @@ impl Server {
         });
         let sched = tokio::spawn(scheduler.run(stop_rx.clone()));
         let indexer = tokio::spawn(index_loop(store.clone(), index, stored, stop_rx.clone()));
+        let live = tokio::spawn(crate::web::live::watch_alerts(
+            store.clone(),
+            live_tx,
+            stop_rx.clone(),
+        ));
         let sla = tokio::spawn(sla_loop(store, review, stop_rx.clone()));
         let mut notify_stop = stop_rx;
         let notifier = tokio::spawn(async move {
@@ -216,12 +229,13 @@ impl Server {
         }
         // Give each task a moment to finish cleanly.
         let grace = Duration::from_secs(10);
-        let (w, s, i, _, n) = tokio::join!(
+        let (w, s, i, _, n, _) = tokio::join!(
             tokio::time::timeout(grace, web),
             tokio::time::timeout(grace, sched),
             tokio::time::timeout(grace, indexer),
             tokio::time::timeout(grace, sla),
             tokio::time::timeout(grace, notifier),
+            tokio::time::timeout(grace, live),
         );
         if let Ok(Ok(Err(e))) = w {
             return Err(e.into());

@@ -301,6 +301,7 @@ mod tests {
             source: "weibo".into(),
             channel: "weibo".into(),
             level: "high".into(),
+            event_id: 1,
             published: Some(DateTime::from_timestamp(1_773_799_200, 0).unwrap()),
         };
         write_table(&mut out, &[hit]).unwrap();

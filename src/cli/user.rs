@@ -1,4 +1,4 @@
-//! `yuqing user add|passwd|disable|enable|list`: user accounts from the
+//! `yuqing user add|passwd|disable|enable|list|token`: user accounts from the
 //! command line (the first admin, or when the dashboard is out of reach).
 
 use super::{AnalysisPaths, load_config};
@@ -49,6 +49,16 @@ pub enum UserCommand {
     },
     /// List users with their roles.
     List,
+    /// Make an API token (/api/v1) acting as this user; printed once.
+    Token {
+        name: String,
+        /// What the token is for (shown in the audit log).
+        #[arg(long, default_value = "api")]
+        label: String,
+        /// Revoke this user's tokens with this label instead.
+        #[arg(long)]
+        revoke: bool,
+    },
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
@@ -135,6 +145,25 @@ pub fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
                 };
                 store.set_user_disabled(user.id, false, None, now).await?;
                 println!("已启用用户 {name}。");
+            }
+            UserCommand::Token {
+                name,
+                label,
+                revoke,
+            } => {
+                let Some(user) = store.user_by_name(&name).await? else {
+                    bail!("没有名为 '{name}' 的用户");
+                };
+                if revoke {
+                    let n = store.revoke_api_tokens(user.id, &label, now).await?;
+                    println!("已吊销 {name} 的 {n} 个令牌（{label}）。");
+                } else {
+                    let (token, hash) = crate::review::users::new_api_token();
+                    store.create_api_token(user.id, &label, &hash, now).await?;
+                    println!("已为 {name} 创建接口令牌（{label}），权限与该用户相同：");
+                    println!("{token}");
+                    println!("请妥善保管，此令牌不会再次显示。用法：Authorization: Bearer <令牌>");
+                }
             }
             UserCommand::List => {
                 println!("用户名\t显示名\t角色\t状态");

@@ -29,9 +29,14 @@ pub enum ReviewError {
     Conflict,
     #[error("{0}")]
     Invalid(String),
+    #[error("{by} 正在处理该预警（锁定至 {}），请稍后再试", crate::clock::beijing(*until).format("%H:%M"))]
+    Locked { by: String, until: DateTime<Utc> },
     #[error("数据库错误：{0}")]
     Store(#[from] StoreError),
 }
+
+/// How long an edit lock holds without renewal.
+pub const EDIT_LOCK: chrono::Duration = chrono::Duration::minutes(10);
 
 pub struct Review<'a> {
     pub store: &'a Store,
@@ -46,7 +51,91 @@ impl Review<'_> {
             .ok_or(ReviewError::NotFound(alert_id))
     }
 
+    /// Refuse a change while another user holds the alert's edit lock.
+    async fn ensure_unlocked(
+        &self,
+        actor: &Actor,
+        alert_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ReviewError> {
+        match self.store.alert_lock(alert_id, now).await? {
+            Some(lock) if lock.user_id != actor.user_id => {
+                let by = self
+                    .store
+                    .user(lock.user_id)
+                    .await?
+                    .map_or_else(|| format!("用户 {}", lock.user_id), |u| u.display_name);
+                Err(ReviewError::Locked {
+                    by,
+                    until: lock.until,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Take the edit lock for `EDIT_LOCK` (or renew it): others cannot
+    /// change the alert meanwhile. Any change by the holder releases it.
+    pub async fn lock(
+        &self,
+        actor: &Actor,
+        alert_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ReviewError> {
+        let access = self.access(alert_id).await?;
+        if !super::can_view(actor, &access) {
+            return Err(Denied::NotVisible.into());
+        }
+        if !access.state.is_open() {
+            return Err(ReviewError::Invalid("已关闭的预警无需锁定".into()));
+        }
+        self.ensure_unlocked(actor, alert_id, now).await?;
+        self.store
+            .lock_alert(alert_id, actor.user_id, now + EDIT_LOCK, now)
+            .await?;
+        // Someone may have taken it between the check and the update.
+        self.ensure_unlocked(actor, alert_id, now).await
+    }
+
+    /// Release the actor's own edit lock.
+    pub async fn unlock(&self, actor: &Actor, alert_id: i64) -> Result<(), ReviewError> {
+        self.store.unlock_alert(alert_id, actor.user_id).await?;
+        Ok(())
+    }
+
+    /// A note on the alert without a change of state (处置备注), audited.
+    pub async fn note(
+        &self,
+        actor: &Actor,
+        alert_id: i64,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ReviewError> {
+        if note.trim().is_empty() {
+            return Err(ReviewError::Invalid("请填写备注内容".into()));
+        }
+        let access = self.access(alert_id).await?;
+        if !super::can_view(actor, &access) {
+            return Err(Denied::NotVisible.into());
+        }
+        self.ensure_unlocked(actor, alert_id, now).await?;
+        self.store
+            .add_alert_note(alert_id, actor.user_id, note.trim(), now)
+            .await?;
+        Ok(())
+    }
+
     async fn apply(&self, update: AlertUpdate<'_>) -> Result<(), ReviewError> {
+        if let Some(user_id) = update.actor {
+            let actor = crate::review::Actor {
+                user_id,
+                roles: Vec::new(),
+                groups: Vec::new(),
+                leads: Vec::new(),
+            };
+            self.ensure_unlocked(&actor, update.alert_id, update.at)
+                .await?;
+        }
         if self.store.change_alert(&update).await? {
             Ok(())
         } else {
@@ -207,6 +296,7 @@ impl Review<'_> {
         }
         let access = self.access(alert_id).await?;
         check_transition(actor, &access, AlertState::Responded)?;
+        self.ensure_unlocked(actor, alert_id, now).await?;
         self.store
             .add_response(alert_id, actor.user_id, response, now)
             .await?;

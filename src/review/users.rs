@@ -45,6 +45,25 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 /// A random password people can type: 16 characters without look-alikes.
+/// Hex SHA-256: what the store keeps of session ids and API tokens.
+pub fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new API token, to show once, and the hash to store.
+pub fn new_api_token() -> (String, String) {
+    let bytes: [u8; 32] = rand::random();
+    let token: String = std::iter::once("yq_".to_string())
+        .chain(bytes.iter().map(|b| format!("{b:02x}")))
+        .collect();
+    let hash = sha256_hex(&token);
+    (token, hash)
+}
+
 pub fn generate_password() -> String {
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
     (0..16)

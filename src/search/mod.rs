@@ -82,6 +82,8 @@ pub struct SearchHit {
     pub channel: String,
     /// Risk level (`none` … `critical`), empty if the post has no analysis.
     pub level: String,
+    /// The event cluster the post belongs to.
+    pub event_id: i64,
     pub published: Option<DateTime<Utc>>,
 }
 
@@ -297,6 +299,31 @@ impl SearchIndex {
         Ok(self.reader.searcher().search(&q, &Count)?)
     }
 
+    /// A read handle for searches from other tasks (the web server): it
+    /// sees each commit of this index.
+    pub fn reader(&self) -> SearchReader {
+        SearchReader {
+            index: self.index.clone(),
+            reader: self.reader.clone(),
+            fields: self.fields,
+        }
+    }
+
+    /// Run a query (syntax in `docs/search.md`), best hits first.
+    pub fn search(&self, query: &str, opts: SearchOptions) -> Result<Vec<SearchHit>, SearchError> {
+        self.reader().search(query, opts)
+    }
+}
+
+/// Searches over a [`SearchIndex`]; cheap to clone, shares its reloads.
+#[derive(Clone)]
+pub struct SearchReader {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl SearchReader {
     /// Run a query (syntax in `docs/search.md`), best hits first.
     pub fn search(&self, query: &str, opts: SearchOptions) -> Result<Vec<SearchHit>, SearchError> {
         let f = self.fields;
@@ -368,6 +395,10 @@ impl SearchIndex {
                 source: str_of(f.source),
                 channel: str_of(f.channel),
                 level: str_of(f.level),
+                event_id: doc
+                    .get_first(f.event_id)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0) as i64,
                 published: doc
                     .get_first(f.published)
                     .and_then(|v| v.as_datetime())

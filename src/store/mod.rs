@@ -9,7 +9,10 @@ mod sql;
 mod review_sql;
 #[macro_use]
 pub(crate) mod notify_sql;
+#[macro_use]
+mod queue_sql;
 mod postgres;
+pub mod queue;
 pub mod review;
 mod sqlite;
 
@@ -19,6 +22,10 @@ use std::path::Path;
 
 pub use notify_sql::{AttemptOutcome, Delivery, NotifyAlert, QueuedAlert};
 pub use postgres::PgStore;
+pub use queue::{
+    ActiveEvent, AlertFacts, AlertFilter, AlertListItem, AlertPage, AlertSort, ClusterPost,
+    EditLock, GroupRow, ResponseRow, Visibility, Workload,
+};
 pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, SessionRow, UserRow};
 pub use sqlite::SqliteStore;
 
@@ -449,6 +456,151 @@ impl Store {
         dispatch!(self, s => s.audit_trail(target_type, target_id).await)
     }
 
+    pub async fn alert_page(&self, filter: &AlertFilter) -> Result<AlertPage, StoreError> {
+        dispatch!(self, s => s.alert_page(filter).await)
+    }
+
+    pub async fn alert_item(&self, id: i64) -> Result<Option<AlertListItem>, StoreError> {
+        dispatch!(self, s => s.alert_item(id).await)
+    }
+
+    pub async fn max_alert_id(&self) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.max_alert_id().await)
+    }
+
+    pub async fn post(&self, id: i64) -> Result<Option<StoredPost>, StoreError> {
+        dispatch!(self, s => s.post(id).await)
+    }
+
+    pub async fn cluster_posts(
+        &self,
+        event_id: i64,
+        limit: i64,
+    ) -> Result<Vec<ClusterPost>, StoreError> {
+        dispatch!(self, s => s.cluster_posts(event_id, limit).await)
+    }
+
+    pub async fn alert_responses(&self, alert_id: i64) -> Result<Vec<ResponseRow>, StoreError> {
+        dispatch!(self, s => s.alert_responses(alert_id).await)
+    }
+
+    pub async fn groups(&self) -> Result<Vec<GroupRow>, StoreError> {
+        dispatch!(self, s => s.groups().await)
+    }
+
+    pub async fn lock_alert(
+        &self,
+        alert_id: i64,
+        user_id: i64,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EditLock>, StoreError> {
+        dispatch!(self, s => s.lock_alert(alert_id, user_id, until, now).await)
+    }
+
+    pub async fn unlock_alert(&self, alert_id: i64, user_id: i64) -> Result<(), StoreError> {
+        dispatch!(self, s => s.unlock_alert(alert_id, user_id).await)
+    }
+
+    pub async fn alert_lock(
+        &self,
+        alert_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EditLock>, StoreError> {
+        dispatch!(self, s => s.alert_lock(alert_id, now).await)
+    }
+
+    pub async fn alert_facts(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        with_rules: bool,
+    ) -> Result<Vec<AlertFacts>, StoreError> {
+        dispatch!(self, s => s.alert_facts(since, until, with_rules).await)
+    }
+
+    pub async fn active_events(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ActiveEvent>, StoreError> {
+        dispatch!(self, s => s.active_events(since, limit).await)
+    }
+
+    pub async fn event_post_times(
+        &self,
+        events: &[i64],
+    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        dispatch!(self, s => s.event_post_times(events).await)
+    }
+
+    pub async fn add_alert_note(
+        &self,
+        alert_id: i64,
+        user_id: i64,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.add_alert_note(alert_id, user_id, note, now).await)
+    }
+
+    pub async fn source_names(&self) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, s => s.source_names().await)
+    }
+
+    pub async fn audit_log(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, s => s.audit_log(since, until, limit).await)
+    }
+
+    pub async fn post_sentiments(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
+        dispatch!(self, s => s.post_sentiments(since, until).await)
+    }
+
+    pub async fn workload(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Workload>, StoreError> {
+        dispatch!(self, s => s.workload(since, until, now).await)
+    }
+
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.create_api_token(user_id, name, token_hash, now).await)
+    }
+
+    pub async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, s => s.api_token_user(token_hash, now).await)
+    }
+
+    pub async fn revoke_api_tokens(
+        &self,
+        user_id: i64,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.revoke_api_tokens(user_id, name, now).await)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         dispatch!(self, s => s.meta(key).await)
     }
@@ -573,3 +725,6 @@ impl Store {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod queue_tests;

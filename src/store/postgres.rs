@@ -47,3 +47,4 @@ impl PgStore {
 impl_sql_store!(PgStore, sqlx::Postgres);
 impl_review_store!(PgStore, sqlx::Postgres);
 impl_notify_store!(PgStore, sqlx::Postgres);
+impl_queue_store!(PgStore, sqlx::Postgres);

@@ -45,3 +45,4 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, sqlx::Sqlite);
 impl_review_store!(SqliteStore, sqlx::Sqlite);
 impl_notify_store!(SqliteStore, sqlx::Sqlite);
+impl_queue_store!(SqliteStore, sqlx::Sqlite);

@@ -17,6 +17,8 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("服务器内部错误")]
     Internal,
     #[error("服务暂时不可用，请稍后重试")]
@@ -31,6 +33,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         }
@@ -40,6 +43,23 @@ impl ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::Unavailable(Box::new(e))
+    }
+}
+
+impl From<crate::review::ReviewError> for ApiError {
+    fn from(e: crate::review::ReviewError) -> Self {
+        use crate::review::{Denied, ReviewError};
+        match e {
+            ReviewError::Denied(Denied::NotVisible | Denied::NotAllowed) => {
+                ApiError::Forbidden(e.to_string())
+            }
+            ReviewError::Denied(_) | ReviewError::Conflict | ReviewError::Locked { .. } => {
+                ApiError::Conflict(e.to_string())
+            }
+            ReviewError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            ReviewError::Invalid(m) => ApiError::BadRequest(m),
+            ReviewError::Store(e) => ApiError::from(e),
+        }
     }
 }
 

@@ -1,10 +1,19 @@
 //! The HTTP side: axum router over one shared state: sign-in and sessions,
-//! the pages (dashboard, growing with issue 4), the push endpoint, health.
+//! the dashboard pages (overview, alert queue, alert page, hot events), live
+//! updates, the push endpoint, health.
 
+pub mod alerts;
+pub mod api;
 pub mod auth;
+pub mod charts;
 mod error;
+pub mod live;
+pub mod overview;
 pub mod pages;
+pub mod present;
 mod push;
+pub mod reports;
+pub mod rules;
 
 pub use error::ApiError;
 
@@ -12,11 +21,14 @@ use crate::clock::Clock;
 use crate::config::AuthSettings;
 use crate::crawl::source::push::PushSource;
 use crate::pipeline::Pipeline;
+use crate::review::ReviewSettings;
+use crate::search::SearchReader;
 use axum::Router;
 use axum::routing::{get, post};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 /// Largest request body accepted (a push of 1,000 long posts fits).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -33,11 +45,25 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     pub clock: Arc<dyn Clock>,
     pub login_throttle: Arc<auth::LoginThrottle>,
+    pub review: Arc<ReviewSettings>,
+    /// Full-text search over the index the server keeps; None without one.
+    pub search: Option<SearchReader>,
+    /// The newest alert id (live updates).
+    pub live: watch::Receiver<i64>,
+    /// `dashboards/static`.
+    pub static_dir: Arc<PathBuf>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(overview::home))
+        .route("/events", get(overview::events))
+        .route("/reports/{name}", get(reports::report))
+        .route("/rules", get(rules::rules))
+        .route("/live", get(live::live))
+        .route("/static/{*path}", get(pages::static_file))
+        .merge(alerts::router())
+        .merge(api::router())
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/healthz", get(health))

@@ -1,5 +1,6 @@
-//! Server-rendered pages in Simplified Chinese. Templates live in
-//! `dashboards/templates/` and are loaded once at start.
+//! Server-rendered pages in Simplified Chinese: templates from
+//! `dashboards/templates/` (loaded once at start), static files from
+//! `dashboards/static/`, and what every page shares.
 
 use super::auth::CurrentUser;
 use super::{ApiError, AppState};
@@ -44,21 +45,80 @@ pub fn render(state: &AppState, name: &str, ctx: minijinja::Value, status: Statu
     }
 }
 
-/// What every page's header shows of the signed-in user.
+/// What every page's header shows of the signed-in user, and which parts
+/// of the navigation apply to them.
 pub fn user_ctx(user: &CurrentUser) -> minijinja::Value {
+    use crate::review::Role;
     let roles: Vec<&str> = user.user.roles.iter().map(|r| r.zh()).collect();
     minijinja::context! {
+        id => user.user.id,
         display_name => &user.user.display_name,
         username => &user.user.username,
         roles => roles.join("、"),
+        reviewer => user.actor.is_reviewer(),
+        commentator => user.actor.has(Role::Commentator),
+        admin => user.actor.has(Role::Admin),
     }
 }
 
-pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Response {
+/// Files under `dashboards/static/` (styles, scripts, vendored libraries).
+pub async fn static_file(
+    State(state): State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> Response {
+    let clean = !path.is_empty()
+        && path
+            .split('/')
+            .all(|p| !p.is_empty() && p != ".." && p != "." && !p.contains('\\'));
+    if !clean {
+        return ApiError::NotFound("文件不存在".into()).into_response();
+    }
+    let file = state.static_dir.join(&path);
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    match tokio::fs::read(&file).await {
+        Ok(body) => (
+            [
+                (axum::http::header::CONTENT_TYPE, kind),
+                (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+                (
+                    axum::http::header::HeaderName::from_static("x-content-type-options"),
+                    "nosniff",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(_) => ApiError::NotFound("文件不存在".into()).into_response(),
+    }
+}
+
+/// Any serialisable value for a template.
+pub fn ser<T: serde::Serialize>(t: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(t))
+}
+
+/// A message carried over a redirect (`?ok=…` / `?err=…`).
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Flash {
+    pub ok: Option<String>,
+    pub err: Option<String>,
+}
+
+/// A refusal or failure as a page with the reason and a way back.
+pub fn error_page(state: &AppState, status: StatusCode, message: &str, back: &str) -> Response {
     render(
-        &state,
-        "home.html",
-        minijinja::context! { user => user_ctx(&user), csrf => &user.csrf },
-        StatusCode::OK,
+        state,
+        "error.html",
+        minijinja::context! { message, back, status => status.as_u16() },
+        status,
     )
 }

@@ -92,7 +92,7 @@ async fn sign_in_page_session_and_logout_with_csrf() {
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     assert!(
-        page.contains("欢迎，张三") && page.contains("监测员"),
+        page.contains("张三（监测员）") && page.contains("今日新增预警"),
         "{page}"
     );
     let csrf = csrf_of(&page);

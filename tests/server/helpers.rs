@@ -119,3 +119,103 @@ impl TestServer {
             .expect("server ends without error");
     }
 }
+
+/// A signed-in browser: the session cookie and the CSRF token of its pages.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    base: String,
+    http: reqwest::Client,
+}
+
+/// The CSRF token of a page's forms.
+pub fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    page[at..at + 64].to_string()
+}
+
+impl TestServer {
+    /// Create a user with `roles` (display name `display`), sign them in.
+    pub async fn user(&self, name: &str, display: &str, roles: &[yuqing::review::Role]) -> i64 {
+        yuqing::review::users::add_user(
+            &self.store,
+            name,
+            Some(display),
+            roles,
+            "a-long-password",
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn sign_in(&self, name: &str) -> Session {
+        let r = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("username", name),
+                ("password", "a-long-password"),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "{name} signs in"
+        );
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .expect("session cookie");
+        let mut s = Session {
+            cookie,
+            csrf: String::new(),
+            base: self.base.clone(),
+            http: self.http.clone(),
+        };
+        let home = s.get("/").await;
+        assert_eq!(home.status(), reqwest::StatusCode::OK);
+        s.csrf = csrf_of(&home.text().await.unwrap());
+        s
+    }
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET a page that must answer 200; its HTML.
+    pub async fn page(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "GET {path}");
+        r.text().await.unwrap()
+    }
+
+    /// POST a form with this session's CSRF token.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        fields.extend_from_slice(form);
+        self.post_raw(path, &fields).await
+    }
+
+    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}

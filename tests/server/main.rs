@@ -3,6 +3,8 @@
 //! (and PostgreSQL for the notifier when `YUQING_TEST_DATABASE_URL` is set).
 
 mod auth;
+mod browser;
+mod dashboard;
 #[path = "../fixture_site/mod.rs"]
 mod fixture_site;
 mod helpers;

@@ -105,6 +105,20 @@ pub(crate) fn build(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleSetError
         return Err(RuleSetError { errors });
     }
 
+    let infos = parsed
+        .iter()
+        .map(|p| super::RuleInfo {
+            id: p.raw.id.clone(),
+            category: p.raw.category.clone(),
+            severity: p.raw.severity,
+            weight: p.raw.weight,
+            description: p.raw.description.clone(),
+            enabled: p.raw.enabled,
+            tags: p.raw.tags.clone(),
+            query: p.raw.query.text.clone(),
+            file: files[p.file].0.clone(),
+        })
+        .collect();
     let mut c = Compiler::default();
     for phrase in &phrases {
         let id = c.pattern(phrase);
@@ -178,6 +192,7 @@ pub(crate) fn build(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleSetError
             rules,
         },
         summary,
+        infos,
     })
 }
 

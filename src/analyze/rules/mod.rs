@@ -105,10 +105,25 @@ impl fmt::Display for CheckSummary {
     }
 }
 
+/// A rule as its file describes it (enabled or not), for the rules page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub weight: f32,
+    pub description: String,
+    pub enabled: bool,
+    pub tags: Vec<String>,
+    pub query: String,
+    pub file: PathBuf,
+}
+
 /// A compiled, immutable rule set. Cheap to share behind an `Arc`.
 pub struct RuleSet {
     engine: eval::Engine,
     summary: CheckSummary,
+    infos: Vec<RuleInfo>,
 }
 
 impl fmt::Debug for RuleSet {
@@ -181,6 +196,22 @@ impl RuleSet {
 
     pub fn summary(&self) -> &CheckSummary {
         &self.summary
+    }
+
+    /// Every rule of the files, enabled or not, in file order.
+    pub fn infos(&self) -> &[RuleInfo] {
+        &self.infos
+    }
+
+    /// The categories of the enabled rules, each once, sorted.
+    pub fn categories(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&str> = self
+            .engine
+            .rules
+            .iter()
+            .map(|r| r.category.as_str())
+            .collect();
+        set.into_iter().map(str::to_string).collect()
     }
 
     /// Ids of the enabled rules, in rule-set order.

@@ -1,0 +1,230 @@
+//! The dashboard's reads on both backends (PostgreSQL when its URL is set).
+
+use super::tests::{analysis, post, save, stores};
+use super::*;
+use crate::model::RiskLevel;
+use crate::review::{AlertState, Role};
+
+#[tokio::test]
+async fn queue_reads_filter_page_and_count_on_both_backends() {
+    for (store, _dir) in stores().await {
+        let now = chrono::Utc::now();
+        let user = store
+            .create_user(
+                &NewUser {
+                    username: "c1",
+                    display_name: "甲",
+                    password_hash: "x",
+                    roles: &[Role::Commentator],
+                    created_by: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let group = store
+            .create_group("后勤组", Some(user), None, now)
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for (i, level) in [RiskLevel::High, RiskLevel::Critical, RiskLevel::Medium]
+            .into_iter()
+            .enumerate()
+        {
+            let p = post(
+                "s",
+                &format!("p{i}"),
+                &format!("第{i}条 食堂 出事 不同 内容 {i}"),
+            );
+            let out = save(&store, &p, &analysis(level, 50 + i as u8 * 10)).await;
+            assert!(out.alert.is_some(), "{i}");
+        }
+        for a in store.alerts().await.unwrap() {
+            ids.push(a.id);
+        }
+        assert_eq!(ids.len(), 3);
+        store
+            .change_alert(&AlertUpdate {
+                alert_id: ids[0],
+                actor: None,
+                action: "alert.assign",
+                from: AlertState::New,
+                to: AlertState::Assigned,
+                assign: Some(AssignTo {
+                    user: Some(user),
+                    group: Some(group),
+                }),
+                due: Some(Some(now - chrono::Duration::hours(1))),
+                false_positive: false,
+                note: None,
+                at: now,
+            })
+            .await
+            .unwrap();
+
+        let all = store
+            .alert_page(&AlertFilter {
+                limit: 2,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!((all.total, all.items.len()), (3, 2));
+        // Highest risk first.
+        assert!(all.items[0].risk_score >= all.items[1].risk_score);
+        assert_eq!(all.items[0].categories, ["食品安全"]);
+        let f = |f: AlertFilter| {
+            let store = &store;
+            async move {
+                store
+                    .alert_page(&AlertFilter { limit: 50, ..f })
+                    .await
+                    .unwrap()
+            }
+        };
+        let by_level = f(AlertFilter {
+            levels: vec![RiskLevel::Critical],
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_level.total, 1);
+        assert_eq!(
+            f(AlertFilter {
+                category: Some("食品安全".into()),
+                sentiment: Some("negative".into()),
+                ..Default::default()
+            })
+            .await
+            .total,
+            3
+        );
+        assert_eq!(
+            f(AlertFilter {
+                category: Some("食品".into()),
+                ..Default::default()
+            })
+            .await
+            .total,
+            0,
+            "a category matches whole"
+        );
+        let mine = f(AlertFilter {
+            visible_to: Some(Visibility {
+                user_id: user,
+                groups: vec![],
+            }),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(mine.items.len(), 1);
+        assert_eq!(mine.items[0].assignee.as_deref(), Some("甲"));
+        assert_eq!(mine.items[0].group.as_deref(), Some("后勤组"));
+        let overdue = f(AlertFilter {
+            overdue_at: Some(now),
+            sort: AlertSort::Due,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(overdue.total, 1);
+        assert_eq!(
+            f(AlertFilter {
+                unassigned: true,
+                sort: AlertSort::Newest,
+                ..Default::default()
+            })
+            .await
+            .total,
+            2
+        );
+        assert_eq!(
+            f(AlertFilter {
+                since: Some(now + chrono::Duration::hours(1)),
+                ..Default::default()
+            })
+            .await
+            .total,
+            0
+        );
+        assert_eq!(
+            f(AlertFilter {
+                after_id: Some(ids[1]),
+                ..Default::default()
+            })
+            .await
+            .total,
+            1
+        );
+        assert_eq!(store.max_alert_id().await.unwrap(), ids[2]);
+
+        // Facts, events, workload, locks, notes, tokens.
+        let facts = store.alert_facts(None, None, true).await.unwrap();
+        assert_eq!(facts.len(), 3);
+        assert_eq!(facts[0].rules, ["food-safety.canteen-illness"]);
+        let item = store.alert_item(ids[0]).await.unwrap().unwrap();
+        let cluster = store.cluster_posts(item.event_id, 10).await.unwrap();
+        assert_eq!(cluster.len(), 1);
+        assert!(store.post(item.post_id).await.unwrap().is_some());
+        let work = store
+            .workload(
+                now - chrono::Duration::days(1),
+                now + chrono::Duration::days(1),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(work.len(), 1);
+        assert_eq!((work[0].assigned, work[0].open, work[0].overdue), (1, 1, 1));
+        assert_eq!(
+            store
+                .post_sentiments(
+                    now - chrono::Duration::days(1),
+                    now + chrono::Duration::days(1)
+                )
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        let until = now + chrono::Duration::minutes(10);
+        let lock = store.lock_alert(ids[0], user, until, now).await.unwrap();
+        assert_eq!(lock.map(|l| l.user_id), Some(user));
+        assert_eq!(
+            store
+                .lock_alert(ids[0], user + 1, until, now)
+                .await
+                .unwrap()
+                .map(|l| l.user_id),
+            Some(user),
+            "another user cannot take a held lock"
+        );
+        assert!(
+            store
+                .alert_lock(ids[0], until + chrono::Duration::seconds(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        store
+            .add_alert_note(ids[0], user, "已核实", now)
+            .await
+            .unwrap();
+        let log = store.audit_log(None, None, 100).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "alert.note" && e.note.as_deref() == Some("已核实"))
+        );
+        store
+            .create_api_token(user, "t", "hash1", now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.api_token_user("hash1", now).await.unwrap(),
+            Some(user)
+        );
+        assert_eq!(store.revoke_api_tokens(user, "t", now).await.unwrap(), 1);
+        assert_eq!(store.api_token_user("hash1", now).await.unwrap(), None);
+        assert_eq!(store.groups().await.unwrap()[0].members, [user]);
+        store.ensure_source("s", "push").await.unwrap();
+        assert_eq!(store.source_names().await.unwrap(), ["s"]);
+    }
+}
