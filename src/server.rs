@@ -22,8 +22,6 @@ use tokio::sync::{Notify, watch};
 
 /// The index catches up at least this often, and soon after posts are stored.
 const INDEX_EVERY: Duration = Duration::from_secs(30);
-/// How often overdue alerts are looked for.
-const SLA_EVERY: Duration = Duration::from_secs(30);
 /// Stored posts are batched into one index commit for this long.
 const INDEX_DEBOUNCE: Duration = Duration::from_millis(500);
 
@@ -174,6 +172,7 @@ impl Server {
         } = self;
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
+        let clock = state.clock.clone();
         let app = web::router(state);
         let (stop_tx, stop_rx) = watch::channel(false);
 
@@ -195,7 +194,7 @@ impl Server {
             live_tx,
             stop_rx.clone(),
         ));
-        let sla = tokio::spawn(sla_loop(store, review, stop_rx.clone()));
+        let sla = tokio::spawn(sla_loop(store, review, clock, stop_rx.clone()));
         let mut notify_stop = stop_rx;
         let notifier = tokio::spawn(async move {
             match notifier {
@@ -257,6 +256,7 @@ impl Server {
 async fn sla_loop(
     store: Arc<Store>,
     settings: Arc<ReviewSettings>,
+    clock: Arc<dyn Clock>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     loop {
@@ -264,7 +264,7 @@ async fn sla_loop(
             store: &store,
             settings: &settings,
         };
-        match review.escalate_overdue(chrono::Utc::now()).await {
+        match review.escalate_overdue(clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(alerts = n, "overdue alerts escalated"),
             Err(e) => tracing::error!(error = %e, "SLA check failed"),
@@ -273,7 +273,7 @@ async fn sla_loop(
             let _ = stop.wait_for(|s| *s).await;
         };
         tokio::select! {
-            _ = tokio::time::sleep(SLA_EVERY) => {}
+            _ = tokio::time::sleep(settings.sla_check) => {}
             _ = stopping => return Ok(()),
         }
     }

@@ -10,13 +10,27 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 /// `[review]` in `yuqing.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReviewSettings {
     pub sla: SlaSettings,
     /// First matching rule routes a new alert to a commentator group.
     pub routing: Vec<RoutingRule>,
     pub assignment: Assignment,
+    /// How often `yuqing serve` looks for overdue alerts to escalate.
+    #[serde(deserialize_with = "crate::config::deserialize_duration")]
+    pub sla_check: std::time::Duration,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            sla: SlaSettings::default(),
+            routing: Vec::new(),
+            assignment: Assignment::default(),
+            sla_check: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -553,8 +553,9 @@ impl Store {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         limit: i64,
+        newest_first: bool,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, s => s.audit_log(since, until, limit).await)
+        dispatch!(self, s => s.audit_log(since, until, limit, newest_first).await)
     }
 
     pub async fn post_sentiments(

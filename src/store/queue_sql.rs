@@ -463,12 +463,14 @@ macro_rules! impl_queue_store {
                     .await?)
             }
 
-            /// The audit log in `[since, until)`, oldest first, for export.
+            /// The audit log in `[since, until)`: the oldest `limit` entries,
+            /// or the newest first.
             pub async fn audit_log(
                 &self,
                 since: Option<chrono::DateTime<chrono::Utc>>,
                 until: Option<chrono::DateTime<chrono::Utc>>,
                 limit: i64,
+                newest_first: bool,
             ) -> Result<Vec<$crate::store::AuditEntry>, $crate::store::StoreError> {
                 use sqlx::Row;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
@@ -482,7 +484,7 @@ macro_rules! impl_queue_store {
                     qb.push(" AND at < ");
                     qb.push_bind(t);
                 }
-                qb.push(" ORDER BY id LIMIT ");
+                qb.push(if newest_first { " ORDER BY id DESC LIMIT " } else { " ORDER BY id LIMIT " });
                 qb.push_bind(limit);
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter()

@@ -208,7 +208,7 @@ async fn queue_reads_filter_page_and_count_on_both_backends() {
             .add_alert_note(ids[0], user, "已核实", now)
             .await
             .unwrap();
-        let log = store.audit_log(None, None, 100).await.unwrap();
+        let log = store.audit_log(None, None, 100, true).await.unwrap();
         assert!(
             log.iter()
                 .any(|e| e.action == "alert.note" && e.note.as_deref() == Some("已核实"))

@@ -484,6 +484,13 @@ pub fn action_zh(action: &str) -> &str {
         "alert.sla_escalate" => "超时升级",
         "alert.response" => "记录回应",
         "alert.note" => "备注",
+        "user.create" => "创建用户",
+        "user.password" => "修改密码",
+        "user.disable" => "停用用户",
+        "user.enable" => "启用用户",
+        "group.create" => "创建处置组",
+        "group.add_member" => "加入处置组",
+        "token.create" => "创建接口令牌",
         other => other,
     }
 }

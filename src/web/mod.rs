@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod charts;
 mod error;
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(overview::events))
         .route("/reports/{name}", get(reports::report))
         .route("/rules", get(rules::rules))
+        .route("/audit", get(audit::page))
+        .route("/audit.csv", get(audit::export))
         .route("/live", get(live::live))
         .route("/static/{*path}", get(pages::static_file))
         .merge(alerts::router())

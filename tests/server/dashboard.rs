@@ -847,3 +847,94 @@ async fn the_json_api_acts_as_the_tokens_user_and_is_described() {
     assert_eq!(paths, routes.into_iter().collect());
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn overdue_alerts_are_escalated_on_the_servers_clock_and_highlighted() {
+    let app = spawn_server(&format!("{SETUP}\n[review]\nsla_check = \"50ms\"\n")).await;
+    let now = chrono::Utc::now();
+    let lead = app.user("hq.lead", "李组长", &[Role::Commentator]).await;
+    app.user("mon", "王监测", &[Role::Monitor]).await;
+    app.store
+        .create_group("后勤组", Some(lead), None, now)
+        .await
+        .unwrap();
+    seed(&app).await;
+    let food = alert_of(&app, "food").await;
+    let item = app.store.alert_item(food).await.unwrap().unwrap();
+    let due = item.due_at.expect("a due time from the SLA");
+    assert!(due > now, "not overdue yet");
+    let mon = app.sign_in("mon").await;
+    assert!(mon.page("/alerts?overdue=1").await.contains("共 0 条"));
+    let page = mon.page(&format!("/alerts/{food}")).await;
+    assert!(page.contains("剩余"), "{page}");
+
+    // Past the due time on the server's clock: escalated by the system.
+    app.clock.advance(due - now + chrono::Duration::minutes(5));
+    app.wait_for("the SLA job", || async {
+        state_of(&app, food).await == AlertState::Escalated
+    })
+    .await;
+    let trail = app.store.audit_trail("alert", food).await.unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor_id),
+        ("alert.sla_escalate", None)
+    );
+    // Still open and past due (both seeded alerts): listed, highlighted, counted.
+    let page = mon.page("/alerts?overdue=1&sort=due").await;
+    assert!(
+        page.contains("共 2 条") && page.contains("已超时 5 分钟"),
+        "{page}"
+    );
+    assert!(page.contains("row overdue"));
+    // The group lead sees it and may take it back.
+    let l = app.sign_in("hq.lead").await;
+    assert!(l.page(&format!("/alerts/{food}")).await.contains("已升级"));
+    let r = l
+        .post(&format!("/alerts/{food}/state"), &[("to", "in_progress")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admins_read_and_export_the_whole_audit_log() {
+    let w = world().await;
+    let app = &w.app;
+    seed(app).await;
+    app.user("root", "系统管理员", &[Role::Admin]).await;
+    let admin = app.sign_in("root").await;
+    let page = admin.page("/audit").await;
+    assert!(
+        page.contains("自动分派") && page.contains("创建处置组"),
+        "{page}"
+    );
+    assert!(page.contains("alert #") && page.contains("&#x2f;alerts&#x2f;"));
+    let r = admin.get("/audit.csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].contains("时间,操作人,操作"));
+    // Oldest first, every entry.
+    let total = app
+        .store
+        .audit_log(None, None, 10_000, false)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(lines.len(), total + 1);
+    assert!(
+        lines[1].contains("创建用户") || lines[1].contains("创建处置组"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(
+        admin.get("/audit?from=2026-02-30").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    // Not for monitors.
+    let mon = app.sign_in("mon").await;
+    assert_eq!(mon.get("/audit").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(mon.get("/audit.csv").await.status(), StatusCode::FORBIDDEN);
+    w.app.stop().await;
+}
