@@ -339,6 +339,91 @@ pub async fn logout(
     Ok(response)
 }
 
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(flash): Query<pages::Flash>,
+) -> Response {
+    pages::render(
+        &state,
+        "account.html",
+        minijinja::context! {
+            user => pages::user_ctx(&user), csrf => &user.csrf, flash => pages::ser(&flash),
+            nav => "account",
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Change one's own password: every other session ends, this browser gets
+/// a new session.
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, ApiError> {
+    user.check_csrf(form.csrf.as_deref())?;
+    let again = |message: &str| {
+        let msg: String = url::form_urlencoded::byte_serialize(message.as_bytes()).collect();
+        Ok(Redirect::to(&format!("/account?err={msg}")).into_response())
+    };
+    let hash = user.user.password_hash.clone();
+    let current = form.current.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return again("当前密码不正确");
+    }
+    if form.new != form.confirm {
+        return again("两次输入的新密码不一致");
+    }
+    let store = state.pipeline.store();
+    let now = state.clock.now();
+    if let Err(e) = crate::review::users::change_password(
+        store,
+        &user.user.username,
+        &form.new,
+        Some(user.user.id),
+        now,
+    )
+    .await
+    {
+        return match e {
+            crate::review::users::UserError::Store(e) => Err(e.into()),
+            e => again(&e.to_string()),
+        };
+    }
+    store.end_sessions(user.user.id, None).await?;
+    let id = random_token();
+    let csrf = random_token();
+    // Started at the change itself: only sessions older than the password
+    // are refused.
+    store
+        .create_session(&hash_id(&id), user.user.id, &csrf, now)
+        .await?;
+    let mut response = Redirect::to(&format!(
+        "/account?ok={}",
+        url::form_urlencoded::byte_serialize("密码已修改，其他设备上的登录已退出".as_bytes())
+            .collect::<String>()
+    ))
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&id, state.auth.secure_cookies),
+    );
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! the dashboard pages (overview, alert queue, alert page, hot events), live
 //! updates, the push endpoint, health.
 
+pub mod admin;
 pub mod alerts;
 pub mod api;
 pub mod audit;
@@ -62,6 +63,13 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{name}", get(reports::report))
         .route("/rules", get(rules::rules))
         .route("/audit", get(audit::page))
+        .route("/account", get(auth::account_page))
+        .route("/account/password", post(auth::change_own_password))
+        .route("/admin/users", get(admin::page).post(admin::add))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/{action}", post(admin::set_disabled))
+        .route("/admin/groups", post(admin::add_group))
+        .route("/admin/groups/{id}/members", post(admin::add_member))
         .route("/audit.csv", get(audit::export))
         .route("/live", get(live::live))
         .route("/static/{*path}", get(pages::static_file))

@@ -938,3 +938,134 @@ async fn admins_read_and_export_the_whole_audit_log() {
     assert_eq!(mon.get("/audit.csv").await.status(), StatusCode::FORBIDDEN);
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn admins_manage_users_and_groups_and_users_change_their_password() {
+    let app = spawn_server("").await;
+    app.user("root", "系统管理员", &[Role::Admin]).await;
+    app.user("mon", "王监测", &[Role::Monitor]).await;
+    let admin = app.sign_in("root").await;
+    // A new commentator with a generated password shown once.
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "new.c"),
+                ("display_name", "新网评"),
+                ("role", "commentator"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let at = page.find("初始密码：<code").expect("password shown");
+    let password: String = page[at..]
+        .split('>')
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(password.len(), 16);
+    let new_c = app.store.user_by_name("new.c").await.unwrap().unwrap();
+    assert_eq!(new_c.roles, [Role::Commentator]);
+    // Bad input is refused with the reason.
+    let r = admin
+        .post("/admin/users", &[("username", "x"), ("role", "monitor")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = admin.post("/admin/users", &[("username", "no.role")]).await;
+    assert!(r.text().await.unwrap().contains("至少需要一个角色"));
+    // A group with the new member.
+    let r = admin.post("/admin/groups", &[("name", "宣传组")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let g = app.store.group_id("宣传组").await.unwrap().unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/groups/{g}/members"),
+            &[("user", &new_c.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.groups().await.unwrap()[0].members, [new_c.id]);
+    let mon = app.store.user_by_name("mon").await.unwrap().unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/groups/{g}/members"),
+            &[("user", &mon.id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "only commentators join groups"
+    );
+
+    // Disabling ends the user's sessions.
+    let m = app.sign_in("mon").await;
+    let r = admin
+        .post(&format!("/admin/users/{}/disable", mon.id), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(m.get("/").await.status(), StatusCode::SEE_OTHER);
+    admin
+        .post(&format!("/admin/users/{}/enable", mon.id), &[])
+        .await;
+    // Only admins.
+    let m = app.sign_in("mon").await;
+    assert_eq!(m.get("/admin/users").await.status(), StatusCode::FORBIDDEN);
+    let r = m
+        .post("/admin/users", &[("username", "sneaky"), ("role", "admin")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(app.store.user_by_name("sneaky").await.unwrap().is_none());
+
+    // Changing one's own password ends the other sessions, keeps this one.
+    let other = app.sign_in("mon").await;
+    let r = m
+        .post(
+            "/account/password",
+            &[
+                ("current", "wrong-password"),
+                ("new", "another-long-one"),
+                ("confirm", "another-long-one"),
+            ],
+        )
+        .await;
+    assert!(location(&r).contains("err="));
+    let r = m
+        .post(
+            "/account/password",
+            &[
+                ("current", "a-long-password"),
+                ("new", "another-long-one"),
+                ("confirm", "another-long-one"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).contains("ok="));
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(cookie, m.cookie);
+    assert_eq!(
+        other.get("/").await.status(),
+        StatusCode::SEE_OTHER,
+        "other session ended"
+    );
+    let r = app
+        .http
+        .get(format!("{}/account", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "this browser stays signed in");
+    app.stop().await;
+}
