@@ -3,6 +3,7 @@
 //! (and PostgreSQL for the notifier when `YUQING_TEST_DATABASE_URL` is set).
 
 mod auth;
+mod demo;
 #[path = "../fixture_site/mod.rs"]
 mod fixture_site;
 mod helpers;
