@@ -70,11 +70,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 pub fn render_ready(demo: &Demo, url: &str, secs: f64) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\nyuqing 演示已就绪（用时 {secs:.1} 秒）\n");
+    if !demo.first_run {
+        let _ = writeln!(
+            out,
+            "沿用 {} 中已有的数据：帖子、预警与处置记录都保留，演示数据源没有新内容。\n",
+            demo.config.data_dir.display()
+        );
+    }
     out.push_str(&super::crawl::render_table(&demo.crawl));
     let levels: Vec<String> = demo
         .alerts_by_level()
         .iter()
-        .map(|(l, n)| format!("{}{n}", l.zh()))
+        .map(|(l, n)| format!("{} {n}", l.zh()))
         .collect();
     let _ = writeln!(
         out,
@@ -99,7 +106,11 @@ pub fn render_ready(demo: &Demo, url: &str, secs: f64) -> String {
             };
             [
                 u.username.to_string(),
-                format!("{}（{}）", u.role.zh(), u.display_name),
+                if u.display_name == u.role.zh() {
+                    u.display_name.to_string()
+                } else {
+                    format!("{}（{}）", u.role.zh(), u.display_name)
+                },
                 group,
                 u.password.clone(),
             ]

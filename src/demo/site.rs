@@ -7,7 +7,7 @@
 use super::content::{Content, Item, at};
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -96,6 +96,31 @@ fn router(site: Arc<Site>) -> Router {
 
 fn html(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// The content never changes while the site runs: every page was last
+/// modified when it started, and a crawler that says it has that version
+/// gets `304 Not Modified` (the crawler's incremental path).
+fn cached(site: &Site, request: &HeaderMap, ctype: &'static str, body: Vec<u8>) -> Response {
+    let modified = site.now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let fresh = request
+        .get(header::IF_MODIFIED_SINCE)
+        .is_some_and(|v| v.as_bytes() == modified.as_bytes());
+    if fresh {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::LAST_MODIFIED, modified)],
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, ctype.to_string()),
+            (header::LAST_MODIFIED, modified),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn not_found() -> Response {
@@ -251,38 +276,39 @@ fn cms_page(site: &Site, sec: &Section<'_>, items: &[Item], file: &str) -> Optio
         .map(|i| cms_detail(site, sec, i))
 }
 
-async fn news(State(site): S, Path(file): Path<String>) -> Response {
+async fn news(State(site): S, Path(file): Path<String>, request: HeaderMap) -> Response {
     let sec = Section {
         name: "学校要闻",
         dir: "news",
         charset: "utf-8",
     };
     match cms_page(&site, &sec, &site.content.news, &file) {
-        Some(body) => html(body),
+        Some(body) => cached(&site, &request, "text/html; charset=utf-8", body.into()),
         None => not_found(),
     }
 }
 
 /// The old CMS: GBK, declared in the header and in `<meta>`.
-async fn notices(State(site): S, Path(file): Path<String>) -> Response {
+async fn notices(State(site): S, Path(file): Path<String>, request: HeaderMap) -> Response {
     let sec = Section {
         name: "通知公告",
         dir: "tzgg",
         charset: "gbk",
     };
     match cms_page(&site, &sec, &site.content.notices, &file) {
-        Some(body) => (
-            [(header::CONTENT_TYPE, "text/html; charset=gbk")],
+        Some(body) => cached(
+            &site,
+            &request,
+            "text/html; charset=gbk",
             encoding_rs::GBK.encode(&body).0.into_owned(),
-        )
-            .into_response(),
+        ),
         None => not_found(),
     }
 }
 
 // ---- the forum (Discuz-style URLs) ----
 
-async fn forum(State(site): S, Path(file): Path<String>) -> Response {
+async fn forum(State(site): S, Path(file): Path<String>, request: HeaderMap) -> Response {
     let threads = &site.content.forum;
     // forum-2-N.html: the board's list page N; thread-ID-1-1.html: a thread.
     if let Some(n) = file
@@ -317,11 +343,12 @@ async fn forum(State(site): S, Path(file): Path<String>) -> Response {
         } else {
             String::new()
         };
-        return html(format!(
+        let body = format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>校园茶馆 - 示例职院论坛</title></head><body>\
              <div id=\"pt\">示例职院论坛 › 校园茶馆</div><table id=\"threadlist\">{rows}</table>\
              <div class=\"pg\">{next}</div></body></html>"
-        ));
+        );
+        return cached(&site, &request, "text/html; charset=utf-8", body.into());
     }
     let Some(t) = file
         .strip_prefix("thread-")
@@ -362,7 +389,7 @@ async fn forum(State(site): S, Path(file): Path<String>) -> Response {
 
 // ---- the local news site's RSS feed ----
 
-async fn feed(State(site): S) -> Response {
+async fn feed(State(site): S, request: HeaderMap) -> Response {
     let mut items = String::new();
     for i in &site.content.feed {
         let _ = writeln!(
@@ -386,11 +413,12 @@ async fn feed(State(site): S) -> Response {
          <description>示例市新闻网教育频道</description><language>zh-cn</language>\n{items}</channel></rss>",
         base = site.base
     );
-    (
-        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
-        body,
+    cached(
+        &site,
+        &request,
+        "application/rss+xml; charset=utf-8",
+        body.into(),
     )
-        .into_response()
 }
 
 async fn media(State(site): S, Path(file): Path<String>) -> Response {

@@ -107,6 +107,14 @@ async fn demo_crawls_every_source_raises_routed_alerts_and_its_users_sign_in() {
         .expect("a GBK notice decoded correctly");
     assert_eq!(gbk.title, "关于北区7号楼恢复供水的通知");
     assert_eq!(gbk.author.as_deref(), Some("后勤服务中心"));
+    let r = reqwest::get(format!("{}/tzgg/list.htm", demo.site.base))
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/html; charset=gbk");
+    let bytes = r.bytes().await.unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err(), "served as GBK bytes");
+    let (page, _, bad) = encoding_rs::GBK.decode(&bytes);
+    assert!(!bad && page.contains("charset=gbk") && page.contains("通知公告"));
 
     // Alerts at several levels, most routed, to both groups.
     let levels: HashSet<RiskLevel> = demo.alerts.iter().map(|a| a.level).collect();
