@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod crawl;
 pub mod dedup;
+pub mod demo;
 pub mod model;
 pub mod notify;
 pub mod pipeline;

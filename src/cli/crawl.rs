@@ -122,13 +122,13 @@ impl CrawlProgress for Bar {
 }
 
 /// Terminal columns of a string (CJK characters count two).
-fn width(s: &str) -> usize {
+pub(super) fn width(s: &str) -> usize {
     s.chars()
         .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
         .sum()
 }
 
-fn pad(s: &str, w: usize) -> String {
+pub(super) fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 

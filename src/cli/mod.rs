@@ -3,6 +3,7 @@
 mod analyze;
 mod bench;
 mod crawl;
+mod demo;
 mod export;
 mod extract;
 mod latency;
@@ -34,6 +35,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Demo: bundled sources on loopback, crawled and analysed, dashboard with demo users.
+    Demo(demo::DemoArgs),
     /// Analyse posts: JSONL in, JSONL out (stdin/stdout by default).
     Analyze(AnalyzeArgs),
     /// Check rule files or try them on a text.
@@ -103,6 +106,7 @@ pub enum RulesCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Demo(args) => demo::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Rules(RulesCommand::Check { dir, config }) => rules::check(dir, config),
         Command::Rules(RulesCommand::Test(args)) => rules::test(args),

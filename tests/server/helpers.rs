@@ -9,7 +9,7 @@ use yuqing::store::Store;
 
 pub const TOKEN: &str = "test-token-0123456789";
 
-fn analyzer() -> Arc<Analyzer> {
+pub fn analyzer() -> Arc<Analyzer> {
     static A: OnceLock<Arc<Analyzer>> = OnceLock::new();
     A.get_or_init(|| Arc::new(Analyzer::load_default().expect("default analyzer loads")))
         .clone()

@@ -5,6 +5,7 @@
 mod auth;
 mod browser;
 mod dashboard;
+mod demo;
 #[path = "../fixture_site/mod.rs"]
 mod fixture_site;
 mod helpers;
