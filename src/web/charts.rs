@@ -70,7 +70,7 @@ fn line_option(labels: Vec<String>, series: BTreeMap<String, Vec<u64>>, area: bo
     let series: Vec<Value> = series
         .into_iter()
         .map(|(name, data)| {
-            let mut s = json!({"name": name, "type": "line", "data": data, "smooth": true, "symbolSize": 5});
+            let mut s = json!({"name": name, "type": "line", "data": data, "symbolSize": 5});
             if area {
                 s["stack"] = json!("total");
                 s["areaStyle"] = json!({"opacity": 0.25});

@@ -189,6 +189,8 @@ pub async fn hot_events(
     let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
     let times = store.event_post_times(&ids).await?;
     let mut recent: HashMap<i64, (u64, u64)> = HashMap::new();
+    // When the event's posts appeared (not when they were collected).
+    let mut span: HashMap<i64, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
     for (event, t) in times {
         let e = recent.entry(event).or_default();
         if t > now - Duration::hours(24) {
@@ -196,6 +198,9 @@ pub async fn hot_events(
         } else if t > now - Duration::hours(48) {
             e.1 += 1;
         }
+        let s = span.entry(event).or_insert((t, t));
+        s.0 = s.0.min(t);
+        s.1 = s.1.max(t);
     }
     let mut hot: Vec<HotEvent> = events
         .into_iter()
@@ -216,8 +221,8 @@ pub async fn hot_events(
                 last_24h: last,
                 prev_24h: prev,
                 growth,
-                first_seen: present::time(e.first_seen_at, now),
-                last_seen: present::time(e.last_seen_at, now),
+                first_seen: present::time(span.get(&e.id).map_or(e.first_seen_at, |s| s.0), now),
+                last_seen: present::time(span.get(&e.id).map_or(e.last_seen_at, |s| s.1), now),
                 alert_id: e.alert_id,
                 state_zh: e.state.map(|s| s.zh()),
                 level: e.level.map(|l| l.as_str()),
