@@ -1,9 +1,12 @@
 //! Heap used by a compiled rule set of synthetic rules, counted by a global
 //! allocator wrapper, and CPU time per matching pass over the benchmark corpus
-//! (`benches/rules.rs`: 300 short posts + 10 long articles).
+//! (`benches/rules.rs`: 300 short posts + 10 long articles, rule words planted
+//! at a realistic density; `time-dense` plants them into a third of all
+//! sentences).
 //!
 //! cargo run --release --example rules_memory [N]          # memory for N rules (10,000)
 //! cargo run --release --example rules_memory time [PASSES [SIZES…]] # default 200; 10 1000 10000
+//! cargo run --release --example rules_memory time-dense [PASSES [SIZES…]]
 //!
 //! CPU time is this thread's on-CPU time from `/proc/thread-self/schedstat`
 //! (nanoseconds), so it does not count time spent waiting for a shared core.
@@ -73,8 +76,12 @@ fn memory(n: usize) {
     );
 }
 
-fn timing(passes: usize, sizes: &[usize]) {
-    let corpus = synthetic::bench_corpus();
+fn timing(passes: usize, sizes: &[usize], dense: bool) {
+    let corpus = if dense {
+        synthetic::bench_corpus_dense()
+    } else {
+        synthetic::bench_corpus()
+    };
     let bytes: usize = corpus.iter().map(String::len).sum();
     let docs: Vec<Document<'_>> = corpus
         .iter()
@@ -122,13 +129,13 @@ fn timing(passes: usize, sizes: &[usize]) {
 fn main() {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
-        Some("time") => {
+        Some(mode @ ("time" | "time-dense")) => {
             let passes = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
             let mut sizes: Vec<usize> = args.filter_map(|a| a.parse().ok()).collect();
             if sizes.is_empty() {
                 sizes = vec![10, 1_000, 10_000];
             }
-            timing(passes, &sizes)
+            timing(passes, &sizes, mode == "time-dense")
         }
         other => memory(other.and_then(|a| a.parse().ok()).unwrap_or(10_000)),
     }

@@ -5,16 +5,34 @@
 
 use super::AnalyzeError;
 use super::tokenize::is_emoji;
-use super::wordtable::WordTable;
-use rustc_hash::{FxHashMap, FxHashSet};
+use super::wordtable::{Key, WordTable, key_of};
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 /// IDF for words not in the table; close to the table's median, as jieba does.
 const DEFAULT_IDF: f32 = 11.95;
 
+/// The table's value for a stop word: one lookup per token answers both
+/// "is it a stop word?" and "what is its IDF?".
+const STOP: f32 = f32::NEG_INFINITY;
+
+/// Up to this many tokens, distinct words are found by a linear search over
+/// the candidates so far (short posts); beyond it, by a hash map.
+const LINEAR_MAX_TOKENS: usize = 64;
+
 pub struct KeywordExtractor {
+    /// IDF per word, [`STOP`] for stop words.
     idf: WordTable<f32>,
-    stop_words: FxHashSet<Box<str>>,
+}
+
+/// A distinct candidate word: its key (words of up to 16 bytes), the index
+/// of its first token, its term frequency and IDF.
+#[derive(Clone, Copy)]
+struct Candidate {
+    key: Option<Key>,
+    first: u32,
+    count: u32,
+    idf: f32,
 }
 
 impl KeywordExtractor {
@@ -45,14 +63,19 @@ impl KeywordExtractor {
         let stop_path = dictionaries.join("stopwords.txt");
         let stop_text =
             std::fs::read_to_string(&stop_path).map_err(|e| AnalyzeError::io(&stop_path, e))?;
-        let stop_words = stop_text
+        let stop_words: Vec<String> = stop_text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| super::normalize::normalize(l).into_boxed_str())
+            .map(super::normalize::normalize)
             .collect();
-        let idf = WordTable::new(idf.iter().map(|(w, v)| (&**w, *v)));
-        Ok(KeywordExtractor { idf, stop_words })
+        // Stop words come last, so they replace any IDF of the same word.
+        let idf = WordTable::new(
+            idf.iter()
+                .map(|(w, v)| (&**w, *v))
+                .chain(stop_words.iter().map(|w| (w.as_str(), STOP))),
+        );
+        Ok(KeywordExtractor { idf })
     }
 
     /// The `top_k` tokens by TF-IDF, best first; ties keep first occurrence.
@@ -60,53 +83,100 @@ impl KeywordExtractor {
         if top_k == 0 {
             return Vec::new();
         }
-        // (term frequency, first position) per candidate word
-        let mut tf: FxHashMap<&str, (u32, u32)> =
-            FxHashMap::with_capacity_and_hasher(tokens.len().min(1024), Default::default());
-        for (pos, &token) in tokens.iter().enumerate() {
-            if self.is_candidate(token) {
-                tf.entry(token).or_insert((0, pos as u32)).0 += 1;
-            }
+        // The candidate list is reused across posts on the same thread.
+        thread_local! {
+            static SCRATCH: std::cell::Cell<Vec<Candidate>> = const { std::cell::Cell::new(Vec::new()) };
         }
-        let mut scored: Vec<(f32, u32, &str)> = tf
-            .into_iter()
-            .map(|(word, (count, first))| {
-                let idf = self.idf.get(word).copied().unwrap_or(DEFAULT_IDF);
-                (count as f32 * idf, first, word)
-            })
-            .collect();
+        let mut cands = SCRATCH.take();
+        cands.clear();
+        self.candidates(tokens, &mut cands);
         // Positions are distinct, so the order is total: selecting the top
         // `k` and sorting only those gives what a full sort would.
-        let order =
-            |a: &(f32, u32, &str), b: &(f32, u32, &str)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if scored.len() > top_k {
-            scored.select_nth_unstable_by(top_k, order);
-            scored.truncate(top_k);
+        let score = |c: &Candidate| c.count as f32 * c.idf;
+        let order = |a: &Candidate, b: &Candidate| {
+            score(b).total_cmp(&score(a)).then(a.first.cmp(&b.first))
+        };
+        let k = top_k.min(cands.len());
+        if cands.len() > k {
+            cands.select_nth_unstable_by(k, order);
         }
-        scored.sort_unstable_by(order);
-        scored.into_iter().map(|(_, _, w)| w.to_owned()).collect()
+        let top = &mut cands[..k];
+        top.sort_unstable_by(order);
+        let words = top
+            .iter()
+            .map(|c| tokens[c.first as usize].to_owned())
+            .collect();
+        SCRATCH.set(cands);
+        words
     }
 
-    fn is_candidate(&self, token: &str) -> bool {
-        let mut chars = token.chars();
-        let Some(first) = chars.next() else {
-            return false;
-        };
-        // One character is too vague to cluster on ("我", "的", "a").
-        if chars.next().is_none() {
-            return false;
+    /// The distinct candidate words of `tokens` with their counts, in order
+    /// of first occurrence.
+    fn candidates(&self, tokens: &[&str], out: &mut Vec<Candidate>) {
+        let mut index: Option<FxHashMap<&str, u32>> =
+            (tokens.len() > LINEAR_MAX_TOKENS).then(|| {
+                FxHashMap::with_capacity_and_hasher(tokens.len().min(1024), Default::default())
+            });
+        for (pos, &token) in tokens.iter().enumerate() {
+            if !plausible(token) {
+                continue;
+            }
+            let key = key_of(token);
+            let idf = match key {
+                Some(k) => self.idf.get_inline(k),
+                None => self.idf.get(token),
+            }
+            .copied()
+            .unwrap_or(DEFAULT_IDF);
+            if idf == STOP {
+                continue;
+            }
+            let existing = match &mut index {
+                Some(map) => {
+                    let next = out.len() as u32;
+                    let at = *map.entry(token).or_insert(next);
+                    (at != next).then_some(at as usize)
+                }
+                None => out.iter().position(|c| match (c.key, key) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => tokens[c.first as usize] == token,
+                    _ => false,
+                }),
+            };
+            match existing {
+                Some(i) => out[i].count += 1,
+                None => out.push(Candidate {
+                    key,
+                    first: pos as u32,
+                    count: 1,
+                    idf,
+                }),
+            }
         }
-        if token.starts_with('[') || is_emoji(first) {
-            return false;
-        }
-        if token
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || !c.is_alphanumeric())
-        {
-            return false;
-        }
-        !self.stop_words.contains(token)
     }
+}
+
+/// The checks of a keyword candidate that need no table: at least two
+/// characters, not an emoticon or emoji, not only digits and punctuation.
+fn plausible(token: &str) -> bool {
+    let mut chars = token.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    // One character is too vague to cluster on ("我", "的", "a").
+    if chars.next().is_none() {
+        return false;
+    }
+    // A CJK ideograph is alphanumeric: the common case needs no table.
+    if ('\u{4E00}'..='\u{9FFF}').contains(&first) {
+        return true;
+    }
+    if first == '[' || is_emoji(first) {
+        return false;
+    }
+    !token
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || !c.is_alphanumeric())
 }
 
 #[cfg(test)]

@@ -147,15 +147,21 @@ pub fn score(
         let p = (settings.severity_points.of(hit.severity) * hit.weight.max(0.0)).clamp(0.0, 95.0);
         let points = 100.0 * remaining * p / 100.0;
         remaining *= 1.0 - p / 100.0;
-        explanation.push(RiskFactor {
-            factor: format!(
-                "规则命中 {}（{}，{}级）",
-                hit.rule,
-                hit.category,
-                severity_zh(hit.severity)
-            ),
-            points,
-        });
+        // "规则命中 {rule}（{category}，{severity}级）", without `format!`.
+        let severity = severity_zh(hit.severity);
+        let mut factor = String::with_capacity(32 + hit.rule.len() + hit.category.len());
+        for part in [
+            "规则命中 ",
+            &hit.rule,
+            "（",
+            &hit.category,
+            "，",
+            severity,
+            "级）",
+        ] {
+            factor.push_str(part);
+        }
+        explanation.push(RiskFactor { factor, points });
     }
     let rules_points = 100.0 * (1.0 - remaining);
 

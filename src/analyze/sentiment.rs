@@ -138,9 +138,27 @@ struct Entry {
 }
 
 /// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
-#[derive(Debug)]
 pub struct SentimentModel {
     entries: WordTable<Entry>,
+    /// Bit `c & 0xFFFF` is set for every character `c` that is a negator or
+    /// degree adverb on its own: most unknown tokens start with none, and
+    /// [`SentimentModel::split_glued`] then needs no lookup.
+    glue_heads: Box<[u64]>,
+}
+
+impl std::fmt::Debug for SentimentModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentimentModel")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bit of `c` in [`SentimentModel::glue_heads`].
+#[inline]
+fn head_bit(c: char) -> (usize, u64) {
+    let b = c as usize & 0xFFFF;
+    (b >> 6, 1 << (b & 63))
 }
 
 // Cue flags (bit set), turned into Chinese modifier names for the explanation.
@@ -172,6 +190,18 @@ impl Span {
         }
         let end = self.start as usize + self.len as usize;
         tokens[self.start as usize..end].concat()
+    }
+
+    /// Appends [`Span::text`] to `out`.
+    fn push_text(self, tokens: &[&str], out: &mut String) {
+        if self.sub.1 > 0 {
+            out.push_str(&tokens[self.start as usize][self.sub.0 as usize..self.sub.1 as usize]);
+            return;
+        }
+        let end = self.start as usize + self.len as usize;
+        for t in &tokens[self.start as usize..end] {
+            out.push_str(t);
+        }
     }
 
     fn same_text(self, other: Span, tokens: &[&str]) -> bool {
@@ -322,8 +352,21 @@ impl SentimentModel {
         for p in prefixes {
             entries.entry(p).or_default().role |= PREFIX;
         }
+        let mut glue_heads = vec![0u64; 1024].into_boxed_slice();
+        for (word, e) in &entries {
+            let mut chars = word.chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && e.role & (NEGATOR | DEGREE) != 0
+            {
+                let (w, bit) = head_bit(c);
+                glue_heads[w] |= bit;
+            }
+        }
         let entries = WordTable::new(entries.iter().map(|(w, e)| (&**w, *e)));
-        Ok(SentimentModel { entries })
+        Ok(SentimentModel {
+            entries,
+            glue_heads,
+        })
     }
 
     /// Number of words the model knows, for logs.
@@ -343,6 +386,11 @@ impl SentimentModel {
             Some(e) => *e,
             None => {
                 // "👍🏻" scores as "👍": drop skin tones and variation selectors.
+                // Their UTF-8 forms end in 8E, 8F or BB..=BF; other tokens
+                // need no decoding.
+                if !matches!(token.as_bytes().last(), Some(0x8E | 0x8F | 0xBB..=0xBF)) {
+                    return None;
+                }
                 let base = token.trim_end_matches(|c: char| {
                     matches!(c as u32, 0x1F3FB..=0x1F3FF | 0xFE0F | 0xFE0E)
                 });
@@ -386,6 +434,10 @@ impl SentimentModel {
         let first = token.chars().next()?;
         let head_len = first.len_utf8();
         if head_len == token.len() || first.is_ascii() {
+            return None;
+        }
+        let (w, bit) = head_bit(first);
+        if self.glue_heads[w] & bit == 0 {
             return None;
         }
         let head = *self.entries.get(&token[..head_len])?;
@@ -636,6 +688,14 @@ fn is_notice(tokens: &[&str], cues: &[Cue]) -> bool {
 
 /// `Some((exclamations, question))` when the token ends a clause.
 fn clause_break(token: &str) -> Option<(u8, bool)> {
+    // Every break character starts with one of these bytes; most tokens
+    // (Chinese words) start with none and need no decoding.
+    if !matches!(
+        token.as_bytes().first(),
+        Some(b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'\n' | 0xE2 | 0xE3 | 0xEF)
+    ) {
+        return None;
+    }
     let mut exclaim = 0u8;
     let mut question = false;
     for c in token.chars() {
@@ -739,7 +799,15 @@ fn finish_clause(
 
 /// The cues that moved the score most, equal cues merged ("[怒][怒]").
 fn explain(cues: &[Cue], tokens: &[&str]) -> Vec<SentimentContribution> {
-    let mut merged: Vec<(Cue, f32)> = Vec::with_capacity(cues.len());
+    if cues.is_empty() {
+        return Vec::new();
+    }
+    // Reused across posts on the same thread, like the cue list.
+    thread_local! {
+        static MERGED: std::cell::Cell<Vec<(Cue, f32)>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut merged = MERGED.take();
+    merged.clear();
     for cue in cues {
         let delta = cue.delta();
         if delta == 0.0 {
@@ -757,21 +825,30 @@ fn explain(cues: &[Cue], tokens: &[&str]) -> Vec<SentimentContribution> {
     }
     merged.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
     merged.truncate(MAX_EXPLANATION);
-    merged
-        .into_iter()
+    let out = merged
+        .iter()
         .map(|(cue, delta)| SentimentContribution {
             cue: cue.token.text(tokens),
             delta: (delta * 1000.0).round() / 1000.0,
-            modifiers: modifiers(&cue, tokens),
+            modifiers: modifiers(cue, tokens),
         })
-        .collect()
+        .collect();
+    MERGED.set(merged);
+    out
 }
 
 fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
     let f = cue.flags;
     let mut out = Vec::new();
+    // Built by hand rather than with `format!`: this runs for every cue.
+    let labelled = |label: &str, span: Span| {
+        let mut s = String::with_capacity(label.len() + 12);
+        s.push_str(label);
+        span.push_text(tokens, &mut s);
+        s
+    };
     if f & F_NEGATED != 0 {
-        out.push(format!("否定:{}", cue.negator.text(tokens)));
+        out.push(labelled("否定:", cue.negator));
     }
     if f & F_DOUBLE_NEG != 0 {
         out.push("双重否定".to_string());
@@ -780,7 +857,7 @@ fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
         out.push("否定".to_string());
     }
     if f & F_DEGREE != 0 {
-        out.push(format!("程度:{}", cue.degree.text(tokens)));
+        out.push(labelled("程度:", cue.degree));
     }
     for (bit, name) in [
         (F_BEFORE, "转折前"),

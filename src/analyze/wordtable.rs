@@ -14,8 +14,9 @@ const INLINE: usize = 16;
 
 #[derive(Clone, Copy)]
 struct Slot<V> {
-    /// Zero-padded word; all zero marks an empty slot.
-    key: [u8; INLINE],
+    /// Zero-padded word as two little-endian words; all zero marks an empty
+    /// slot.
+    key: [u64; 2],
     value: V,
 }
 
@@ -26,31 +27,79 @@ pub(crate) struct WordTable<V: Copy> {
     len: usize,
 }
 
+#[inline(always)]
+fn load4(b: &[u8], at: usize) -> u64 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes")) as u64
+}
+
+#[inline(always)]
+fn load8(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Bytes `0..len` of a word of `len` (≤ 8) bytes, zero-padded.
+#[inline(always)]
+fn load_upto8(b: &[u8]) -> u64 {
+    let len = b.len();
+    if len >= 4 {
+        // Two overlapping loads; the overlap holds the same bytes in both.
+        load4(b, 0) | load4(b, len - 4) << (8 * (len - 4))
+    } else if len > 0 {
+        b[0] as u64
+            | (b[len / 2] as u64) << (8 * (len / 2))
+            | (b[len - 1] as u64) << (8 * (len - 1))
+    } else {
+        0
+    }
+}
+
+/// Does one of the first `len` (≤ 8) bytes of `v` equal zero?
+#[inline(always)]
+fn has_zero_byte(v: u64, len: usize) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let valid = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    // Padding bytes are made non-zero so that only real bytes can match.
+    let v = v | !valid;
+    v.wrapping_sub(LO) & !v & HI != 0
+}
+
 /// The padded key of `word`, if it is stored inline. Words with a NUL byte
-/// would be ambiguous once padded, so they go to the long map.
+/// would be ambiguous once padded, so they go to the long map. Loads whole
+/// words instead of copying bytes: this runs for every token.
 #[inline]
-fn inline_key(word: &str) -> Option<[u8; INLINE]> {
+fn inline_key(word: &str) -> Option<[u64; 2]> {
     let b = word.as_bytes();
-    if b.is_empty() || b.len() > INLINE || b.contains(&0) {
+    let len = b.len();
+    if len == 0 || len > INLINE {
         return None;
     }
-    let mut key = [0u8; INLINE];
-    key[..b.len()].copy_from_slice(b);
+    let key = if len > 8 {
+        // Bytes 8..len are the top of the last eight bytes.
+        [load8(b, 0), load8(b, len - 8) >> (8 * (16 - len))]
+    } else {
+        [load_upto8(b), 0]
+    };
+    if has_zero_byte(key[0], len.min(8)) || (len > 8 && has_zero_byte(key[1], len - 8)) {
+        return None;
+    }
     Some(key)
 }
 
 #[inline]
-fn hash(key: &[u8; INLINE]) -> u64 {
-    let lo = u64::from_le_bytes(key[..8].try_into().expect("8 bytes"));
-    let hi = u64::from_le_bytes(key[8..].try_into().expect("8 bytes"));
-    let h = (lo ^ hi.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+fn hash(key: &[u64; 2]) -> u64 {
+    let h = (key[0] ^ key[1].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
 impl<V: Copy + Default> WordTable<V> {
     /// The table of `words`; a later duplicate replaces an earlier one.
     pub fn new<'a>(words: impl IntoIterator<Item = (&'a str, V)>) -> Self {
-        let mut inline: Vec<([u8; INLINE], V)> = Vec::new();
+        let mut inline: Vec<([u64; 2], V)> = Vec::new();
         let mut long = FxHashMap::default();
         for (word, value) in words {
             match inline_key(word) {
@@ -67,7 +116,7 @@ impl<V: Copy + Default> WordTable<V> {
         }
         let shift = 64 - bits;
         let empty = Slot {
-            key: [0; INLINE],
+            key: [0; 2],
             value: V::default(),
         };
         let mut slots = vec![empty; 1 << bits].into_boxed_slice();
@@ -106,12 +155,27 @@ impl<V: Copy> std::fmt::Debug for WordTable<V> {
     }
 }
 
+/// A word of up to 16 bytes as the table stores it: equal keys, equal words.
+pub(crate) type Key = [u64; 2];
+
+/// The key of `word`, if the table stores it inline (up to 16 bytes, no NUL).
+#[inline]
+pub(crate) fn key_of(word: &str) -> Option<Key> {
+    inline_key(word)
+}
+
 impl<V: Copy> WordTable<V> {
     #[inline]
     pub fn get(&self, word: &str) -> Option<&V> {
-        let Some(key) = inline_key(word) else {
-            return self.long.get(word);
-        };
+        match inline_key(word) {
+            Some(key) => self.get_inline(key),
+            None => self.long.get(word),
+        }
+    }
+
+    /// [`WordTable::get`] of the word whose key is `key` ([`key_of`]).
+    #[inline]
+    pub fn get_inline(&self, key: Key) -> Option<&V> {
         let mask = self.slots.len() - 1;
         let mut i = (hash(&key) >> self.shift) as usize;
         loop {
@@ -153,6 +217,30 @@ mod tests {
         assert_eq!(t.get(long), Some(&3.0));
         for missing in ["", "食", "食堂饭", "b", "a\0\0", "一个很长很长的词语组"] {
             assert_eq!(t.get(missing), None, "{missing:?}");
+        }
+    }
+
+    /// The word loads give what a byte copy into a zeroed buffer gives.
+    #[test]
+    fn inline_keys_are_the_padded_bytes() {
+        let text = "食堂a\0bc饭菜😀xyz宿舍楼一二三四五";
+        let bytes = text.as_bytes();
+        for start in 0..bytes.len() {
+            for end in start..=bytes.len().min(start + 20) {
+                let Ok(word) = std::str::from_utf8(&bytes[start..end]) else {
+                    continue;
+                };
+                let b = word.as_bytes();
+                let expected = (!b.is_empty() && b.len() <= INLINE && !b.contains(&0)).then(|| {
+                    let mut padded = [0u8; INLINE];
+                    padded[..b.len()].copy_from_slice(b);
+                    [
+                        u64::from_le_bytes(padded[..8].try_into().unwrap()),
+                        u64::from_le_bytes(padded[8..].try_into().unwrap()),
+                    ]
+                });
+                assert_eq!(inline_key(word), expected, "{word:?}");
+            }
         }
     }
 

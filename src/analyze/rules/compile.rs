@@ -253,6 +253,7 @@ impl Compiler {
                 pattern, fields, ..
             } => Expr::Regex {
                 re: query::build_regex(pattern).expect("validated by the parser"),
+                prefixes: super::eval::required_prefixes(pattern),
                 fields: all(fields),
             },
             Ast::And(cs) => Expr::And(cs.iter().map(|c| self.expr(c)).collect()),

@@ -1,9 +1,9 @@
 //! Matching: one pattern scan per field ([`super::matcher`]), then evaluation of only the
 //! rules that one of the found terms can trigger.
 //!
-//! Per document we allocate in proportion to the matches found, never to the
-//! number of rules: occurrences go into a small vector sorted by pattern, and
-//! rule lookups binary-search it.
+//! Per document we allocate only the hits we return, never in proportion to
+//! the number of rules: occurrences go into a per-thread vector (reused across
+//! documents) sorted by pattern, and rule lookups binary-search it.
 
 use super::matcher::Matcher;
 use super::query::{FieldMask, field_index};
@@ -23,6 +23,10 @@ pub(crate) enum Expr {
     },
     Regex {
         re: Regex,
+        /// Literals one of which starts every match ([`required_prefixes`]):
+        /// a field without any of them is passed over without running the
+        /// regex, which costs more to start than to search a short post.
+        prefixes: Option<Box<[String]>>,
         fields: FieldMask,
     },
     And(Box<[Expr]>),
@@ -86,6 +90,10 @@ struct Scan<'d> {
     occs: Vec<Occ>,
     /// Sorted by (field, start).
     masks: Vec<Mask>,
+    /// Bit `p` set when pattern `p` occurs in `occs`, so that a term costs a
+    /// bit test rather than a binary search (rules with long `|` lists test
+    /// dozens of terms). Empty when not built: then the search is used.
+    present: Vec<u64>,
 }
 
 fn field_of(i: u8) -> Field {
@@ -93,6 +101,15 @@ fn field_of(i: u8) -> Field {
 }
 
 impl<'d> Scan<'d> {
+    /// False when pattern `pat` certainly does not occur.
+    #[inline]
+    fn may_occur(&self, pat: u32) -> bool {
+        match self.present.get(pat as usize / 64) {
+            Some(w) => w & (1 << (pat % 64)) != 0,
+            None => true,
+        }
+    }
+
     fn occurrences(&self, pat: u32) -> &[Occ] {
         let lo = self.occs.partition_point(|o| o.pat < pat);
         let hi = lo + self.occs[lo..].partition_point(|o| o.pat == pat);
@@ -123,14 +140,45 @@ impl<'d> Scan<'d> {
     }
 }
 
+/// Per-thread buffers of the scan, reused across documents: matching a post
+/// allocates only what it returns.
+#[derive(Default)]
+struct Buffers {
+    occs: Vec<Occ>,
+    masks: Vec<Mask>,
+    kept: Vec<Occ>,
+    candidates: Vec<u32>,
+    spans: Vec<(u8, u32, u32)>,
+    /// Bit sets of the patterns found (masked and unmasked view); all zero
+    /// between documents.
+    present: Vec<u64>,
+    present_unmasked: Vec<u64>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::Cell<Buffers> = std::cell::Cell::default();
+}
+
+/// Runs `f` with this thread's buffers (fresh ones if a caller up the stack
+/// already holds them).
+fn with_buffers<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
+    let mut bufs = BUFFERS.take();
+    let out = f(&mut bufs);
+    BUFFERS.set(bufs);
+    out
+}
+
 impl Engine {
     /// Scan all fields once. Returns the occurrences with global exclusion
     /// phrases applied, and, when some phrase occurred, the unmasked view too:
-    /// `exclude` queries look for trap context and must see every word.
-    fn scan<'d>(&self, doc: &Document<'d>) -> (Scan<'d>, Option<Scan<'d>>) {
+    /// `exclude` queries look for trap context and must see every word. The
+    /// vectors come from `bufs`; [`Engine::recycle`] gives them back.
+    fn scan<'d>(&self, doc: &Document<'d>, bufs: &mut Buffers) -> (Scan<'d>, Option<Scan<'d>>) {
         let fields = [doc.title, doc.text, doc.author, doc.source];
-        let mut occs = Vec::new();
-        let mut masks = Vec::new();
+        let mut occs = std::mem::take(&mut bufs.occs);
+        let mut masks = std::mem::take(&mut bufs.masks);
+        occs.clear();
+        masks.clear();
         for (fi, text) in fields.iter().enumerate() {
             if text.is_empty() {
                 continue;
@@ -171,30 +219,73 @@ impl Engine {
             fields,
             occs,
             masks,
+            present: Vec::new(),
         };
         scan.occs
             .sort_unstable_by_key(|o| (o.pat, o.field, o.start, o.end));
         if scan.masks.is_empty() {
             return (scan, None);
         }
-        let kept = scan
-            .occs
-            .iter()
-            .filter(|o| scan.mask_covering(o.field, o.start, o.end).is_none())
-            .copied()
-            .collect();
+        let mut kept = std::mem::take(&mut bufs.kept);
+        kept.clear();
+        kept.extend(
+            scan.occs
+                .iter()
+                .filter(|o| scan.mask_covering(o.field, o.start, o.end).is_none())
+                .copied(),
+        );
         let unmasked = Scan {
             fields,
             occs: std::mem::replace(&mut scan.occs, kept),
             masks: Vec::new(),
+            present: Vec::new(),
         };
         (scan, Some(unmasked))
     }
 
-    /// Rules worth evaluating: those triggered by a found pattern, plus the
-    /// regex-only ones. Sorted, deduplicated.
-    fn candidates(&self, scan: &Scan<'_>) -> Vec<u32> {
-        let mut out = self.always.clone();
+    /// Marks the patterns of `scan.occs` in `present` (all zero), which the
+    /// scan then holds until [`Engine::recycle`].
+    fn mark_present(&self, scan: &mut Scan<'_>, mut present: Vec<u64>) {
+        let words = self.patterns.len().div_ceil(64);
+        if present.len() < words {
+            present.resize(words, 0);
+        }
+        for o in &scan.occs {
+            present[o.pat as usize / 64] |= 1 << (o.pat % 64);
+        }
+        scan.present = present;
+    }
+
+    /// Hands the vectors of a scan back to `bufs`, the bit sets cleared.
+    fn recycle(bufs: &mut Buffers, mut scan: Scan<'_>, mut unmasked: Option<Scan<'_>>) {
+        fn clear(scan: &mut Scan<'_>, into: &mut Vec<u64>) {
+            if scan.present.is_empty() {
+                return;
+            }
+            for o in &scan.occs {
+                scan.present[o.pat as usize / 64] = 0;
+            }
+            *into = std::mem::take(&mut scan.present);
+        }
+        clear(&mut scan, &mut bufs.present);
+        if let Some(u) = unmasked.as_mut() {
+            clear(u, &mut bufs.present_unmasked);
+        }
+        bufs.masks = scan.masks;
+        match unmasked {
+            Some(u) => {
+                bufs.occs = u.occs;
+                bufs.kept = scan.occs;
+            }
+            None => bufs.occs = scan.occs,
+        }
+    }
+
+    /// Rules worth evaluating, into `out`: those triggered by a found
+    /// pattern, plus the regex-only ones. Sorted, deduplicated.
+    fn candidates(&self, scan: &Scan<'_>, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend_from_slice(&self.always);
         let mut last = u32::MAX;
         for o in &scan.occs {
             if o.pat == last {
@@ -207,36 +298,50 @@ impl Engine {
         }
         out.sort_unstable();
         out.dedup();
-        out
     }
 
     pub fn matches(&self, doc: &Document<'_>) -> Vec<RuleHit> {
-        let (scan, unmasked) = self.scan(doc);
-        let unmasked = unmasked.as_ref().unwrap_or(&scan);
-        let mut hits = Vec::new();
-        if scan.occs.is_empty() && self.always.is_empty() {
-            return hits;
-        }
-        for r in self.candidates(&scan) {
-            let rule = &self.rules[r as usize];
-            if !eval(&rule.query, &scan) {
-                continue;
+        with_buffers(|bufs| {
+            let (mut scan, mut unmasked) = self.scan(doc, bufs);
+            let mut hits = Vec::new();
+            if !scan.occs.is_empty() || !self.always.is_empty() {
+                self.mark_present(&mut scan, std::mem::take(&mut bufs.present));
+                if let Some(u) = unmasked.as_mut() {
+                    self.mark_present(u, std::mem::take(&mut bufs.present_unmasked));
+                }
+                let view = unmasked.as_ref().unwrap_or(&scan);
+                let mut candidates = std::mem::take(&mut bufs.candidates);
+                self.candidates(&scan, &mut candidates);
+                for &r in &candidates {
+                    let rule = &self.rules[r as usize];
+                    if !eval(&rule.query, &scan) {
+                        continue;
+                    }
+                    if rule.exclude.as_ref().is_some_and(|e| eval(e, view)) {
+                        continue;
+                    }
+                    hits.push(self.hit(rule, &rule.query, &scan, &mut bufs.spans));
+                }
+                bufs.candidates = candidates;
             }
-            if rule.exclude.as_ref().is_some_and(|e| eval(e, unmasked)) {
-                continue;
-            }
-            hits.push(self.hit(rule, &rule.query, &scan));
-        }
-        hits
+            Self::recycle(bufs, scan, unmasked);
+            hits
+        })
     }
 
-    fn hit(&self, rule: &CompiledRule, expr: &Expr, scan: &Scan<'_>) -> RuleHit {
-        let found = positive_spans(expr, scan);
-        let mut matched: Vec<&str> = Vec::new();
-        for &(f, s, e) in &found {
+    fn hit(
+        &self,
+        rule: &CompiledRule,
+        expr: &Expr,
+        scan: &Scan<'_>,
+        found: &mut Vec<(u8, u32, u32)>,
+    ) -> RuleHit {
+        positive_spans_into(expr, scan, found);
+        let mut matched: Vec<String> = Vec::with_capacity(found.len());
+        for &(f, s, e) in found.iter() {
             let term = &scan.fields[f as usize][s as usize..e as usize];
-            if !matched.contains(&term) {
-                matched.push(term);
+            if !matched.iter().any(|m| m == term) {
+                matched.push(term.to_string());
             }
         }
         RuleHit {
@@ -244,10 +349,10 @@ impl Engine {
             category: rule.category.clone(),
             severity: rule.severity,
             weight: rule.weight,
-            matched: matched.into_iter().map(str::to_string).collect(),
+            matched,
             spans: found
-                .into_iter()
-                .map(|(f, s, e)| MatchSpan {
+                .iter()
+                .map(|&(f, s, e)| MatchSpan {
                     field: field_of(f),
                     start: s as usize,
                     end: e as usize,
@@ -278,10 +383,16 @@ impl Engine {
 /// terms match their normalised text exactly, regexes their `as_str()`.
 fn positive_spans(expr: &Expr, scan: &Scan<'_>) -> Vec<(u8, u32, u32)> {
     let mut raw = Vec::new();
-    collect(expr, scan, &mut raw);
-    raw.sort_unstable();
-    raw.dedup();
+    positive_spans_into(expr, scan, &mut raw);
     raw
+}
+
+/// [`positive_spans`] into `out` (cleared first).
+fn positive_spans_into(expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32)>) {
+    out.clear();
+    collect(expr, scan, out);
+    out.sort_unstable();
+    out.dedup();
 }
 
 fn collect(expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32)>) {
@@ -293,7 +404,7 @@ fn collect(expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32)>) {
                 }
             }
         }
-        Expr::Regex { re, fields } => {
+        Expr::Regex { re, fields, .. } => {
             for f in fields.fields() {
                 let fi = field_index(f) as u8;
                 let text = scan.fields[fi as usize];
@@ -334,10 +445,13 @@ fn collect(expr: &Expr, scan: &Scan<'_>, out: &mut Vec<(u8, u32, u32)>) {
 
 impl Engine {
     pub fn explain(&self, doc: &Document<'_>) -> Vec<RuleExplanation> {
-        let (masked, unmasked) = self.scan(doc);
+        let mut bufs = Buffers::default();
+        let (masked, unmasked) = self.scan(doc, &mut bufs);
         let unmasked = unmasked.as_ref().unwrap_or(&masked);
         let mut out = Vec::new();
-        for r in self.candidates(unmasked) {
+        let mut candidates = Vec::new();
+        self.candidates(unmasked, &mut candidates);
+        for r in candidates {
             let rule = &self.rules[r as usize];
             let explanation = |outcome, terms| RuleExplanation {
                 rule: rule.id.clone(),
@@ -385,6 +499,23 @@ impl Engine {
     }
 }
 
+/// The literals one of which every match of `pattern` (as built by
+/// `query::build_regex`, default syntax) starts with, when regex-syntax finds
+/// a finite set of them and none is empty; `None` when any text may match.
+pub(crate) fn required_prefixes(pattern: &str) -> Option<Box<[String]>> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    // A literal cut inside a character is not valid UTF-8: no filter then.
+    literals
+        .iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
 /// A regex match counts unless it is empty or lies inside an exclusion phrase.
 fn regex_match_counts(scan: &Scan<'_>, field: u8, start: usize, end: usize) -> bool {
     end > start
@@ -396,6 +527,12 @@ fn regex_match_counts(scan: &Scan<'_>, field: u8, start: usize, end: usize) -> b
 fn eval(expr: &Expr, scan: &Scan<'_>) -> bool {
     match expr {
         Expr::Term { pat, fields } => {
+            if !scan.may_occur(*pat) {
+                return false;
+            }
+            if *fields == FieldMask::ALL && !scan.present.is_empty() {
+                return true;
+            }
             let occ = scan.occurrences(*pat);
             if *fields == FieldMask::ALL {
                 !occ.is_empty()
@@ -403,9 +540,19 @@ fn eval(expr: &Expr, scan: &Scan<'_>) -> bool {
                 occ.iter().any(|o| fields.contains(field_of(o.field)))
             }
         }
-        Expr::Regex { re, fields } => fields.fields().any(|f| {
+        Expr::Regex {
+            re,
+            prefixes,
+            fields,
+        } => fields.fields().any(|f| {
             let fi = field_index(f) as u8;
-            re.find_iter(scan.fields[fi as usize])
+            let text = scan.fields[fi as usize];
+            if let Some(prefixes) = prefixes
+                && !prefixes.iter().any(|p| text.contains(p.as_str()))
+            {
+                return false;
+            }
+            re.find_iter(text)
                 .any(|m| regex_match_counts(scan, fi, m.start(), m.end()))
         }),
         Expr::And(cs) => cs.iter().all(|c| eval(c, scan)),
@@ -416,13 +563,15 @@ fn eval(expr: &Expr, scan: &Scan<'_>) -> bool {
             right,
             distance,
         } => left.iter().any(|&(pa, fa)| {
-            scan.occurrences(pa).iter().any(|o| {
-                fa.contains(field_of(o.field))
-                    && right.iter().any(|&(pb, fb)| {
-                        fb.contains(field_of(o.field))
-                            && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
-                    })
-            })
+            scan.may_occur(pa)
+                && scan.occurrences(pa).iter().any(|o| {
+                    fa.contains(field_of(o.field))
+                        && right.iter().any(|&(pb, fb)| {
+                            scan.may_occur(pb)
+                                && fb.contains(field_of(o.field))
+                                && has_partner(scan, *o, scan.in_field(pb, o.field), *distance)
+                        })
+                })
         }),
     }
 }
@@ -453,4 +602,68 @@ fn has_partner(scan: &Scan<'_>, o: Occ, others: &[Occ], distance: u32) -> bool {
 fn chars_within(gap: &str, distance: u32) -> bool {
     // Each char is at least one byte: a short gap needs no counting.
     gap.len() <= distance as usize || gap.chars().nth(distance as usize).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_prefixes_of_common_patterns() {
+        let p = |s: &str| required_prefixes(s).map(|v| v.into_vec());
+        assert_eq!(
+            p("《[^》]{1,15}》[,，]?(里|中)"),
+            Some(vec!["《".to_string()])
+        );
+        assert_eq!(
+            p("交[0-9一二三四五六七八九十几]+万"),
+            Some(vec!["交".to_string()])
+        );
+        assert_eq!(p(".*x"), None);
+        assert_eq!(p("a|"), None);
+        assert_eq!(p("x?"), None);
+    }
+
+    /// A text with none of the prefixes never matches.
+    #[test]
+    fn prefixes_never_hide_a_match() {
+        let patterns = [
+            "《[^》]{1,15}》",
+            "交[0-9一二三四五六七八九十几]+万",
+            "(?i)wifi|网络",
+            "[0-9]{3,}元",
+            "食堂|宿舍楼?",
+            "a+b",
+        ];
+        let texts = [
+            "",
+            "《三体》里",
+            "交3万",
+            "交三万块",
+            "WiFi断了",
+            "wIfI",
+            "网络",
+            "500元",
+            "12元",
+            "食堂",
+            "宿舍",
+            "宿",
+            "aab",
+            "b",
+            "aaa",
+        ];
+        for pat in patterns {
+            let re = Regex::new(pat).unwrap();
+            let prefixes = required_prefixes(pat);
+            for text in texts {
+                let passes = prefixes
+                    .as_ref()
+                    .is_none_or(|ps| ps.iter().any(|p| text.contains(p.as_str())));
+                assert!(
+                    passes || !re.is_match(text),
+                    "{pat} on {text}: {prefixes:?}"
+                );
+            }
+        }
+    }
 }

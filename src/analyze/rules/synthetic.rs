@@ -118,13 +118,20 @@ pub fn rule_files(n: usize) -> Vec<(PathBuf, String)> {
 
 /// A corpus of `short` posts (one to three sentences) and `long` articles
 /// (about 60 sentences, 3–4 KB), with words of the rules
-/// `0, step, 2·step, …` below `max_rule` planted so that some rules fire.
-pub fn corpus(short: usize, long: usize, max_rule: usize, step: usize) -> Vec<String> {
+/// `0, step, 2·step, …` below `max_rule` planted into one sentence in
+/// `one_in` (at random) so that some rules fire.
+pub fn corpus(
+    short: usize,
+    long: usize,
+    max_rule: usize,
+    step: usize,
+    one_in: usize,
+) -> Vec<String> {
     let mut rng = Rng(42);
     let mut planted = (0..max_rule).step_by(step.max(1)).cycle();
     let mut sentence = |rng: &mut Rng| -> String {
         let mut s = SENTENCES[rng.below(SENTENCES.len())].to_string();
-        if rng.below(3) == 0
+        if rng.below(one_in.max(1)) == 0
             && let Some(r) = planted.next()
         {
             let w = rule_words(r);
@@ -147,11 +154,26 @@ pub fn corpus(short: usize, long: usize, max_rule: usize, step: usize) -> Vec<St
     out
 }
 
+/// One sentence in this many gets planted rule words in [`bench_corpus`]:
+/// about the density at which the shipped rules hit the real posts and
+/// articles of `benches/corpus/` (docs/performance.md § Rules).
+pub const REALISTIC_ONE_IN: usize = 7;
+
+/// The planting of [`bench_corpus_dense`]: one sentence in three, far more
+/// rule words than real posts carry.
+pub const DENSE_ONE_IN: usize = 3;
+
 /// The corpus of `benches/rules.rs` and `examples/rules_memory.rs`: 300
 /// short posts and 10 long articles, with words of every 97th rule up to
-/// 10,000 planted.
+/// 10,000 planted at a realistic density ([`REALISTIC_ONE_IN`]).
 pub fn bench_corpus() -> Vec<String> {
-    corpus(300, 10, 10_000, 97)
+    corpus(300, 10, 10_000, 97, REALISTIC_ONE_IN)
+}
+
+/// The same texts with rule words planted into a third of all sentences: a
+/// stress test of the cost per hit.
+pub fn bench_corpus_dense() -> Vec<String> {
+    corpus(300, 10, 10_000, 97, DENSE_ONE_IN)
 }
 
 #[cfg(test)]
@@ -169,7 +191,7 @@ mod tests {
     fn synthetic_rules_compile_and_fire() {
         let rules = RuleSet::from_sources(&rule_files(1200)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rules.len(), 1200);
-        let corpus = corpus(50, 2, 1200, 7);
+        let corpus = corpus(50, 2, 1200, 7, DENSE_ONE_IN);
         let hits: usize = corpus
             .iter()
             .map(|t| {
