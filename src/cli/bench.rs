@@ -1,7 +1,9 @@
 //! `yuqing bench`: throughput of the analyser on one core, as JSON, for
 //! `benches/compare.py` to set beside Python jieba and snownlp in one run;
-//! ingest throughput; and a synthetic site for crawl benchmarks.
+//! ingest throughput; a synthetic site for crawl benchmarks; and the
+//! dashboard under load at scale (`dashboard.rs`).
 
+mod dashboard;
 mod site;
 
 use super::{AnalysisPaths, load_analyzer, load_config};
@@ -40,6 +42,10 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The dashboard under load: seed (or reuse) a large SQLite store, run
+    /// `yuqing serve` as a child, time concurrent queue pages and searches,
+    /// and post → live-update latency.
+    Dashboard(dashboard::DashboardArgs),
     /// Time from a post appearing on a polled source to its alert being stored.
     Latency(super::latency::LatencyArgs),
     /// Serve a deterministic synthetic campus news site (list pages of 20
@@ -110,6 +116,7 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             database_url,
         } => bench_ingest(paths, input, count, database_url),
         BenchCommand::Latency(args) => super::latency::run(args),
+        BenchCommand::Dashboard(args) => dashboard::run(args),
         BenchCommand::Site { pages, addr } => site::run(pages, addr),
     }
 }

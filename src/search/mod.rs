@@ -324,8 +324,13 @@ pub struct SearchReader {
 }
 
 impl SearchReader {
-    /// Run a query (syntax in `docs/search.md`), best hits first.
-    pub fn search(&self, query: &str, opts: SearchOptions) -> Result<Vec<SearchHit>, SearchError> {
+    /// The query as parsed (for snippets), the query with the options'
+    /// filters, and whether the query text was empty.
+    fn build_query(
+        &self,
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<(Box<dyn Query>, BooleanQuery, bool), SearchError> {
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text]);
         parser.set_conjunction_by_default();
@@ -349,8 +354,43 @@ impl SearchReader {
                 .map_or(Bound::Unbounded, |t| Bound::Excluded(term(t)));
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
-        let full = BooleanQuery::new(clauses);
+        Ok((parsed, BooleanQuery::new(clauses), empty))
+    }
 
+    /// The event clusters of the best `opts.limit` hits, without loading
+    /// the documents or making snippets: what narrowing the alert queue
+    /// needs. Read from the `event_id` fast field; sorted, distinct.
+    pub fn search_events(&self, query: &str, opts: SearchOptions) -> Result<Vec<i64>, SearchError> {
+        let (_, full, empty) = self.build_query(query, &opts)?;
+        let searcher = self.reader.searcher();
+        let limit = if opts.limit == 0 { 20 } else { opts.limit };
+        let top: Vec<tantivy::DocAddress> = if empty {
+            let newest = TopDocs::with_limit(limit)
+                .order_by_fast_field::<tantivy::DateTime>("published", tantivy::Order::Desc);
+            let docs = searcher.search(&full, &newest)?;
+            docs.into_iter().map(|(_, addr)| addr).collect()
+        } else {
+            let docs = searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?;
+            docs.into_iter().map(|(_, addr): (f32, _)| addr).collect()
+        };
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("event_id")?);
+        }
+        let mut events: Vec<i64> = top
+            .into_iter()
+            .filter_map(|addr| columns[addr.segment_ord as usize].first(addr.doc_id))
+            .map(|e| e as i64)
+            .collect();
+        events.sort_unstable();
+        events.dedup();
+        Ok(events)
+    }
+
+    /// Run a query (syntax in `docs/search.md`), best hits first.
+    pub fn search(&self, query: &str, opts: SearchOptions) -> Result<Vec<SearchHit>, SearchError> {
+        let f = self.fields;
+        let (parsed, full, empty) = self.build_query(query, &opts)?;
         let searcher = self.reader.searcher();
         let limit = if opts.limit == 0 { 20 } else { opts.limit };
         let top: Vec<(f32, tantivy::DocAddress)> = if empty {

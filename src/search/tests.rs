@@ -714,3 +714,28 @@ fn indexing_throughput() {
     );
     assert_eq!(index.num_docs(), posts.len() as u64);
 }
+
+#[test]
+fn search_events_gives_the_hits_events_without_loading_documents() {
+    let (index, _dir) = fixture_index();
+    let reader = index.reader();
+    for query in ["食堂", "宿舍", "学校", "不存在的词语组合"] {
+        let opts = || SearchOptions {
+            limit: 5000,
+            ..Default::default()
+        };
+        let mut expected: Vec<i64> = reader
+            .search(query, opts())
+            .unwrap()
+            .iter()
+            .map(|h| h.event_id)
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(
+            reader.search_events(query, opts()).unwrap(),
+            expected,
+            "{query}"
+        );
+    }
+}

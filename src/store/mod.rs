@@ -14,6 +14,7 @@ mod queue_sql;
 mod postgres;
 pub mod queue;
 pub mod review;
+pub mod seed;
 mod sqlite;
 
 use crate::model::{Analysis, NewPost, RiskLevel, StoredPost};

@@ -117,27 +117,45 @@ macro_rules! impl_queue_store {
                 filter: &$crate::store::AlertFilter,
             ) -> Result<$crate::store::AlertPage, $crate::store::StoreError> {
                 use $crate::store::AlertSort;
-                let mut count = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT COUNT(*) FROM alerts a JOIN posts p ON p.id = a.post_id \
-                     LEFT JOIN analyses an ON an.post_id = a.post_id",
-                );
+                // The count joins only the tables its filter reads: every
+                // alert has its post (a foreign key), and at most one analysis.
+                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM alerts a");
+                if filter.source.is_some() || filter.channel.is_some() {
+                    count.push(" JOIN posts p ON p.id = a.post_id");
+                }
+                if filter.category.is_some() || filter.sentiment.is_some() {
+                    count.push(" LEFT JOIN analyses an ON an.post_id = a.post_id");
+                }
                 push_alert_filter!(count, filter);
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
 
-                let mut qb = sqlx::QueryBuilder::<$db>::new(ALERT_ITEM_SELECT);
-                push_alert_filter!(qb, filter);
-                qb.push(match filter.sort {
+                let order = match filter.sort {
                     AlertSort::Risk => " ORDER BY a.risk_score DESC, a.id DESC",
                     AlertSort::Newest => " ORDER BY a.created_at DESC, a.id DESC",
                     AlertSort::Updated => " ORDER BY a.updated_at DESC, a.id DESC",
                     AlertSort::Due => {
                         " ORDER BY CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, a.id"
                     }
-                });
+                };
+                // The page's ids are chosen on the alerts (and only the joins
+                // the filter reads), then the rows joined: sorting thousands
+                // of matches with their posts' texts attached was the cost.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(ALERT_ITEM_SELECT);
+                qb.push(" WHERE a.id IN (SELECT a.id FROM alerts a");
+                if filter.source.is_some() || filter.channel.is_some() {
+                    qb.push(" JOIN posts p ON p.id = a.post_id");
+                }
+                if filter.category.is_some() || filter.sentiment.is_some() {
+                    qb.push(" LEFT JOIN analyses an ON an.post_id = a.post_id");
+                }
+                push_alert_filter!(qb, filter);
+                qb.push(order);
                 qb.push(" LIMIT ");
                 qb.push_bind(filter.limit.clamp(1, 1000));
                 qb.push(" OFFSET ");
                 qb.push_bind(filter.offset.max(0));
+                qb.push(")");
+                qb.push(order);
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 let items = rows.iter().map(alert_item).collect::<Result<Vec<_>, _>>()?;
                 Ok($crate::store::AlertPage { items, total })

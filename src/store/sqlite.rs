@@ -37,7 +37,9 @@ impl SqliteStore {
 impl SqliteStore {
     /// A write transaction takes the write lock at once: a deferred one that
     /// upgrades later fails with SQLITE_BUSY instead of waiting its turn.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pub(super) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }

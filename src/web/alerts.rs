@@ -194,12 +194,10 @@ impl QueueQuery {
                 limit: SEARCH_LIMIT,
                 ..Default::default()
             };
-            let hits = search
-                .search(q, opts)
+            // Only the hits' events: no documents loaded, no snippets.
+            let events = search
+                .search_events(q, opts)
                 .map_err(|e| ApiError::BadRequest(format!("检索式有误：{e}")))?;
-            let mut events: Vec<i64> = hits.iter().map(|h| h.event_id).collect();
-            events.sort_unstable();
-            events.dedup();
             f.events = Some(events);
         }
         Ok(f)
