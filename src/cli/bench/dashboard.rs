@@ -32,6 +32,9 @@ use std::process::{Child, ExitCode, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// One request: its kind, its latency in ms, and whether it succeeded.
+type Sample = (&'static str, f64, bool);
+
 #[derive(Debug, clap::Args)]
 pub struct DashboardArgs {
     #[command(flatten)]
@@ -802,7 +805,7 @@ async fn measure(
 
     let texts = risky_texts(analyzer, args.pushes * 2);
     let monitor_cookie = sessions[0].cookie.clone();
-    let samples: Arc<Mutex<Vec<(&'static str, f64, bool)>>> = Arc::default();
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
     let load_started = Instant::now();
     let mut tasks = Vec::new();
