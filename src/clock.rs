@@ -39,3 +39,9 @@ impl Clock for ManualClock {
 pub fn beijing(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
 }
+
+/// Midnight starting a Beijing calendar day, in UTC.
+pub fn beijing_midnight(d: chrono::NaiveDate) -> DateTime<Utc> {
+    let local = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    DateTime::<Utc>::from_naive_utc_and_offset(local, Utc) - chrono::Duration::hours(8)
+}

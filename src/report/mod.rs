@@ -21,11 +21,6 @@ pub enum Period {
     Weekly(NaiveDate),
 }
 
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    let local = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    DateTime::<Utc>::from_naive_utc_and_offset(local, Utc) - Duration::hours(8)
-}
-
 impl Period {
     /// Yesterday's day or last week — what a briefing usually reports —
     /// relative to `now`; `current` takes today or this week instead.
@@ -67,7 +62,7 @@ impl Period {
     }
 
     pub fn start(self) -> DateTime<Utc> {
-        midnight(self.first_day())
+        crate::clock::beijing_midnight(self.first_day())
     }
 
     pub fn end(self) -> DateTime<Utc> {

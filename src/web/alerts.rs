@@ -6,6 +6,7 @@ use super::auth::CurrentUser;
 use super::pages::{Flash, error_page, render, ser, user_ctx};
 use super::present::{self, Piece};
 use super::{ApiError, AppState};
+use crate::clock::beijing_midnight;
 use crate::model::{Channel, Field, RiskLevel, SentimentLabel};
 use crate::review::{
     Actor, AlertAccess, AlertState, Denied, Review, ReviewError, Role, can_route, can_view,
@@ -88,12 +89,6 @@ fn parse_level(s: &str) -> Option<RiskLevel> {
     ]
     .into_iter()
     .find(|l| l.as_str() == s)
-}
-
-/// Midnight of a Beijing date, in UTC.
-fn beijing_midnight(d: NaiveDate) -> DateTime<Utc> {
-    let local = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    DateTime::<Utc>::from_naive_utc_and_offset(local, Utc) - chrono::Duration::hours(8)
 }
 
 /// The start of today in Beijing, in UTC.
@@ -993,24 +988,10 @@ pub async fn audit_csv(
         return Ok(r);
     }
     let rows = trail_rows(&state, id).await?;
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let fail = |_| ApiError::Internal;
-    w.write_record(["时间", "操作人", "操作", "变更", "备注"])
-        .map_err(fail)?;
-    for (at, who, action, change, note) in rows {
-        w.write_record([at, who, action, change, note])
-            .map_err(fail)?;
-    }
-    let body = w.into_inner().map_err(|_| ApiError::Internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"alert-{id}-audit.csv\""),
-            ),
-        ],
-        body,
+    super::pages::csv_download(
+        &format!("alert-{id}-audit.csv"),
+        &["时间", "操作人", "操作", "变更", "备注"],
+        rows.into_iter()
+            .map(|(at, who, action, change, note)| [at, who, action, change, note]),
     )
-        .into_response())
 }

@@ -7,8 +7,8 @@ use super::pages::{render, user_ctx};
 use super::{ApiError, AppState, present};
 use crate::review::Role;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -31,11 +31,7 @@ fn day(v: &Option<String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiErro
             let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                 ApiError::BadRequest(format!("{field} 的日期格式应为 YYYY-MM-DD：{s}"))
             })?;
-            let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-            Ok(Some(
-                DateTime::<Utc>::from_naive_utc_and_offset(midnight, Utc)
-                    - chrono::Duration::hours(8),
-            ))
+            Ok(Some(crate::clock::beijing_midnight(d)))
         }
     }
 }
@@ -132,26 +128,13 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     admins_only(&user)?;
     let rows = rows(&state, &q, EXPORT_ROWS, false).await?;
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let fail = |_| ApiError::Internal;
-    w.write_record(["时间", "操作人", "操作", "对象", "变更前", "变更后", "备注"])
-        .map_err(fail)?;
-    for r in &rows {
-        w.write_record([
-            &r.at, &r.who, &r.action, &r.target, &r.before, &r.after, &r.note,
-        ])
-        .map_err(fail)?;
-    }
-    let body = w.into_inner().map_err(|_| ApiError::Internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
-        ],
-        body,
+    super::pages::csv_download(
+        "audit.csv",
+        &["时间", "操作人", "操作", "对象", "变更前", "变更后", "备注"],
+        rows.iter().map(|r| {
+            [
+                &r.at, &r.who, &r.action, &r.target, &r.before, &r.after, &r.note,
+            ]
+        }),
     )
-        .into_response())
 }

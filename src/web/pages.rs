@@ -105,6 +105,36 @@ pub fn ser<T: serde::Serialize>(t: T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(t))
 }
 
+/// A CSV file to download: UTF-8 with a BOM (so Excel reads the Chinese),
+/// `header` then `rows`.
+pub fn csv_download<R, F>(file: &str, header: &[&str], rows: R) -> Result<Response, ApiError>
+where
+    R: IntoIterator<Item = F>,
+    F: IntoIterator,
+    F::Item: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(header).map_err(|_| ApiError::Internal)?;
+    for r in rows {
+        w.write_record(r).map_err(|_| ApiError::Internal)?;
+    }
+    let body = w.into_inner().map_err(|_| ApiError::Internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 /// A message carried over a redirect (`?ok=…` / `?err=…`).
 #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
