@@ -187,7 +187,6 @@ macro_rules! impl_queue_store {
                 &self,
                 id: i64,
             ) -> Result<Option<$crate::model::StoredPost>, $crate::store::StoreError> {
-                use sqlx::Row;
                 let row = sqlx::query(
                     "SELECT p.id, p.source, p.external_id, p.url, p.channel, p.title, p.text, p.author, \
                      p.published_at, p.fetched_at, p.metrics, p.event_id, p.parent_id, p.version, p.updated_at, \
@@ -196,30 +195,7 @@ macro_rules! impl_queue_store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some(r) = row else { return Ok(None) };
-                let channel: String = r.try_get("channel")?;
-                let metrics: Option<sqlx::types::Json<$crate::model::Metrics>> = r.try_get("metrics")?;
-                let analysis: Option<sqlx::types::Json<$crate::model::Analysis>> = r.try_get("analysis")?;
-                let tags: sqlx::types::Json<Vec<String>> = r.try_get("tags")?;
-                Ok(Some($crate::model::StoredPost {
-                    id: r.try_get("id")?,
-                    source: r.try_get("source")?,
-                    external_id: r.try_get("external_id")?,
-                    url: r.try_get("url")?,
-                    channel: parse_channel(&channel)?,
-                    title: r.try_get("title")?,
-                    text: r.try_get("text")?,
-                    author: r.try_get("author")?,
-                    published_at: r.try_get("published_at")?,
-                    fetched_at: r.try_get("fetched_at")?,
-                    metrics: metrics.map(|m| m.0),
-                    event_id: r.try_get("event_id")?,
-                    parent_id: r.try_get("parent_id")?,
-                    version: r.try_get::<i64, _>("version")? as i32,
-                    updated_at: r.try_get("updated_at")?,
-                    analysis: analysis.map(|a| a.0),
-                    tags: tags.0,
-                }))
+                row.as_ref().map(stored_post).transpose()
             }
 
             /// The posts of an event cluster in the order they appeared (at

@@ -166,7 +166,6 @@ macro_rules! impl_sql_store {
                 after: Option<(chrono::DateTime<chrono::Utc>, i64)>,
                 limit: i64,
             ) -> Result<Vec<$crate::model::StoredPost>, $crate::store::StoreError> {
-                use sqlx::Row;
                 let since = since.unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
                 let (after_time, after_id) = after.unwrap_or((chrono::DateTime::<chrono::Utc>::UNIX_EPOCH, 0));
                 let rows = sqlx::query(
@@ -182,36 +181,7 @@ macro_rules! impl_sql_store {
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|r| {
-                        let channel: String = r.try_get("channel")?;
-                        let metrics: Option<sqlx::types::Json<$crate::model::Metrics>> = r.try_get("metrics")?;
-                        let analysis: Option<sqlx::types::Json<$crate::model::Analysis>> = r.try_get("analysis")?;
-                        let tags: sqlx::types::Json<Vec<String>> = r.try_get("tags")?;
-                        Ok($crate::model::StoredPost {
-                            id: r.try_get("id")?,
-                            source: r.try_get("source")?,
-                            external_id: r.try_get("external_id")?,
-                            url: r.try_get("url")?,
-                            channel: channel.parse().map_err(|message| $crate::store::StoreError::Corrupt {
-                                table: "posts",
-                                message,
-                            })?,
-                            title: r.try_get("title")?,
-                            text: r.try_get("text")?,
-                            author: r.try_get("author")?,
-                            published_at: r.try_get("published_at")?,
-                            fetched_at: r.try_get("fetched_at")?,
-                            metrics: metrics.map(|m| m.0),
-                            event_id: r.try_get("event_id")?,
-                            parent_id: r.try_get("parent_id")?,
-                            version: r.try_get::<i64, _>("version")? as i32,
-                            updated_at: r.try_get("updated_at")?,
-                            analysis: analysis.map(|a| a.0),
-                            tags: tags.0,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(stored_post).collect()
             }
 
             pub async fn post_versions(
@@ -662,6 +632,39 @@ macro_rules! impl_sql_store {
         fn event_title(title: &str, text: &str) -> String {
             let source = if title.trim().is_empty() { text } else { title };
             source.trim().chars().take(60).collect()
+        }
+
+        /// A `posts` row (with `a.analysis` joined) as the domain type.
+        fn stored_post(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<$crate::model::StoredPost, $crate::store::StoreError> {
+            use sqlx::Row;
+            let channel: String = r.try_get("channel")?;
+            let metrics: Option<sqlx::types::Json<$crate::model::Metrics>> = r.try_get("metrics")?;
+            let analysis: Option<sqlx::types::Json<$crate::model::Analysis>> = r.try_get("analysis")?;
+            let tags: sqlx::types::Json<Vec<String>> = r.try_get("tags")?;
+            Ok($crate::model::StoredPost {
+                id: r.try_get("id")?,
+                source: r.try_get("source")?,
+                external_id: r.try_get("external_id")?,
+                url: r.try_get("url")?,
+                channel: channel.parse().map_err(|message| $crate::store::StoreError::Corrupt {
+                    table: "posts",
+                    message,
+                })?,
+                title: r.try_get("title")?,
+                text: r.try_get("text")?,
+                author: r.try_get("author")?,
+                published_at: r.try_get("published_at")?,
+                fetched_at: r.try_get("fetched_at")?,
+                metrics: metrics.map(|m| m.0),
+                event_id: r.try_get("event_id")?,
+                parent_id: r.try_get("parent_id")?,
+                version: r.try_get::<i64, _>("version")? as i32,
+                updated_at: r.try_get("updated_at")?,
+                analysis: analysis.map(|a| a.0),
+                tags: tags.0,
+            })
         }
     };
 }
