@@ -58,6 +58,11 @@ pub struct DashboardArgs {
     /// Risky posts pushed for the post → dashboard latency (in each phase).
     #[arg(long, default_value_t = 20)]
     pushes: usize,
+    /// Mean pause of a client between a response and its next request, as a
+    /// person reading the page would (uniform in 0.5–1.5× this). 0: a closed
+    /// loop that measures saturation rather than users.
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
 }
 
 const PASSWORD: &str = "bench-password-0123";
@@ -166,6 +171,10 @@ struct KindStats {
 
 #[derive(Serialize, Default, Clone, Copy)]
 struct Memory {
+    /// The server's CPU (user + system) during the load phase, per request:
+    /// the cost that does not depend on what else the machine is doing.
+    load_cpu_s: f64,
+    cpu_ms_per_request: f64,
     idle_rss_mib: f64,
     load_rss_max_mib: f64,
     hwm_mib: f64,
@@ -193,6 +202,7 @@ struct LiveStats {
 struct Report {
     seeding: Seeding,
     users: usize,
+    think_ms: u64,
     seconds: f64,
     requests: usize,
     requests_per_s: f64,
@@ -677,6 +687,18 @@ fn memory_of(pid: u32) -> Option<(f64, f64)> {
     Some((kib("VmRSS:")? / 1024.0, kib("VmHWM:")? / 1024.0))
 }
 
+/// CPU seconds the process has used (user + system), from `/proc/<pid>/stat`.
+fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name, which may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the whole line (11 and 12 here).
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every Linux architecture this runs on.
+    Some(ticks / 100.0)
+}
+
 #[derive(Clone)]
 struct Session {
     cookie: String,
@@ -808,6 +830,7 @@ async fn measure(
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
     let load_started = Instant::now();
+    let cpu_before = cpu_seconds_of(pid).unwrap_or(0.0);
     let mut tasks = Vec::new();
     for (i, s) in sessions.iter().enumerate() {
         let client = client.clone();
@@ -815,6 +838,7 @@ async fn measure(
         let s = s.clone();
         let token = token.clone();
         let samples = samples.clone();
+        let think_ms = args.think_ms;
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(1000 + i as u64);
             let mut mine = Vec::new();
@@ -835,6 +859,10 @@ async fn measure(
                     Err(_) => false,
                 };
                 mine.push((kind, t0.elapsed().as_secs_f64() * 1e3, ok));
+                if think_ms > 0 {
+                    let pause = think_ms as f64 * (0.5 + rng.unit());
+                    tokio::time::sleep(Duration::from_secs_f64(pause / 1e3)).await;
+                }
             }
             samples.lock().expect("not poisoned").extend(mine);
         }));
@@ -854,12 +882,14 @@ async fn measure(
         t.await?;
     }
     let elapsed = load_started.elapsed().as_secs_f64();
+    memory.load_cpu_s = cpu_seconds_of(pid).unwrap_or(0.0) - cpu_before;
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let (max_rss, hwm) = sampler.await?;
     memory.load_rss_max_mib = max_rss;
     memory.hwm_mib = hwm;
 
     let samples = std::mem::take(&mut *samples.lock().expect("not poisoned"));
+    memory.cpu_ms_per_request = memory.load_cpu_s * 1e3 / samples.len().max(1) as f64;
     let mut by_kind: BTreeMap<&'static str, Vec<(f64, bool)>> = BTreeMap::new();
     for (k, ms, ok) in &samples {
         by_kind.entry(*k).or_default().push((*ms, *ok));
@@ -887,6 +917,7 @@ async fn measure(
     Ok(Report {
         seeding,
         users: sessions.len(),
+        think_ms: args.think_ms,
         seconds: elapsed,
         requests: samples.len(),
         requests_per_s: samples.len() as f64 / elapsed,
