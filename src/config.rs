@@ -93,6 +93,9 @@ pub struct Config {
     pub review: crate::review::ReviewSettings,
     /// Alert notifications: WeCom / DingTalk robots, signed webhooks.
     pub notify: crate::notify::NotifySettings,
+    /// Syndication: the college's name for account naming, the publishing
+    /// rules, the secrets key file, the outbox.
+    pub syndicate: crate::syndicate::SyndicateSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +182,7 @@ impl Default for Config {
             server: ServerSettings::default(),
             review: crate::review::ReviewSettings::default(),
             notify: crate::notify::NotifySettings::default(),
+            syndicate: crate::syndicate::SyndicateSettings::default(),
         }
     }
 }
@@ -648,6 +652,9 @@ impl Config {
             })?;
         }
         self.notify
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
+        self.syndicate
             .validate()
             .map_err(|(key, message)| invalid(key, message))?;
         let c = &self.crawl;
