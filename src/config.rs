@@ -15,8 +15,9 @@ use std::time::Duration;
 pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
 const ENV_PREFIX: &str = "YUQING_";
 /// `YUQING_*` variables that are not configuration keys: the config file's
-/// own path, the log filter, and what the test suite reads.
-const NOT_CONFIG_KEYS: &[&str] = &["YUQING_CONFIG", "YUQING_LOG"];
+/// own path, the log filter, the key that seals channel secrets (never a
+/// config value), and what the test suite reads.
+const NOT_CONFIG_KEYS: &[&str] = &["YUQING_CONFIG", "YUQING_LOG", "YUQING_SECRET_KEY"];
 const NOT_CONFIG_PREFIXES: &[&str] = &["YUQING_TEST_"];
 
 #[derive(Debug, thiserror::Error)]

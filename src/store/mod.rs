@@ -841,6 +841,10 @@ impl Store {
         dispatch!(self, s => s.syn_claim(owner, now, until).await)
     }
 
+    pub async fn syn_expire_leases(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.syn_expire_leases(now).await)
+    }
+
     pub async fn syn_renew(
         &self,
         id: i64,

@@ -516,6 +516,23 @@ macro_rules! impl_syndicate_store {
                 row.as_ref().map(syn_publication_row).transpose()
             }
 
+            /// End every live lease (a single process restarting: its old
+            /// leases belong to no one). The jobs stay `sending` and are
+            /// resumed from their checkpoints.
+            pub async fn syn_expire_leases(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE publications SET lease_until = $1 WHERE state = 'sending' AND lease_until >= $2",
+                )
+                .bind(now - chrono::TimeDelta::seconds(1))
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             /// Extend the lease; false if the job is no longer ours.
             pub async fn syn_renew(
                 &self,

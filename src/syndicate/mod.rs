@@ -44,8 +44,8 @@ use std::path::PathBuf;
 pub struct SyndicateSettings {
     /// The college's name, the first part of every account's unified name.
     pub college: String,
-    /// The publishing rule set.
-    pub rules_dir: PathBuf,
+    /// The publishing rule set; default `publish/` inside the rules folder.
+    pub rules_dir: Option<PathBuf>,
     /// File with the base64 key that seals channel secrets, used when
     /// `YUQING_SECRET_KEY` is not set.
     pub secret_key_file: Option<PathBuf>,
@@ -56,7 +56,7 @@ impl Default for SyndicateSettings {
     fn default() -> Self {
         SyndicateSettings {
             college: "XX职业技术学院".into(),
-            rules_dir: PathBuf::from("rules/publish"),
+            rules_dir: None,
             secret_key_file: None,
             outbox: OutboxSettings::default(),
         }

@@ -154,6 +154,40 @@ impl Outbox {
         })
     }
 
+    /// The outbox of `yuqing serve`, or `None` when no secrets key is
+    /// configured (then no channel can have been registered either).
+    pub fn from_config(
+        store: Arc<Store>,
+        config: &crate::config::Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Option<Outbox>, SyndicateError> {
+        let settings = &config.syndicate;
+        let key = match SecretKey::load(settings.secret_key_file.as_deref()) {
+            Ok(k) => k,
+            Err(super::secrets::SecretError::NoKey) => {
+                tracing::info!(
+                    "outbox off: no secrets key (YUQING_SECRET_KEY or syndicate.secret_key_file)"
+                );
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let rules = settings
+            .rules_dir
+            .clone()
+            .unwrap_or_else(|| config.rules_dir.join("publish"));
+        let checker = PublishChecker::load(&rules)
+            .map_err(|e| SyndicateError::Invalid(format!("发布检查规则无法加载：{e}")))?;
+        Outbox::new(
+            store,
+            Arc::new(checker),
+            Arc::new(key),
+            clock,
+            settings.outbox.clone(),
+        )
+        .map(Some)
+    }
+
     /// Name this worker's leases (tests run several "processes").
     pub fn with_owner(mut self, owner: impl Into<String>) -> Self {
         self.owner = owner.into();
@@ -166,6 +200,11 @@ impl Outbox {
 
     /// Run passes every `poll` until `stop` turns true.
     pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), SyndicateError> {
+        // The embedded database has one server: jobs a killed predecessor
+        // was sending are resumed at once instead of after their lease.
+        if self.store.backend() == "sqlite" {
+            self.store.syn_expire_leases(self.clock.now()).await?;
+        }
         tracing::info!(owner = %self.owner, "outbox started");
         loop {
             if let Err(e) = self.tick().await {

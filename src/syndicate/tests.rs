@@ -562,3 +562,70 @@ async fn outbox_fails_a_job_whose_wording_became_critical() {
         ContentState::Failed
     );
 }
+
+#[test]
+fn settings_are_parsed_and_checked_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("yuqing.toml");
+    let load = |text: &str, env: Vec<(String, String)>| {
+        std::fs::write(&path, text).unwrap();
+        crate::config::Config::load_with_env(Some(&path), env)
+    };
+    let err = load(
+        "[syndicate.outbox]\nlease = \"10s\"\nrequest_timeout = \"20s\"\n",
+        vec![],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("syndicate.outbox.lease"), "{err}");
+    let c = load(
+        "[syndicate]\ncollege = \"YY职业技术学院\"\n[syndicate.outbox]\nbackoff_base = \"2s\"\n",
+        vec![
+            // The secrets key is not a config key: no "unknown key" error.
+            ("YUQING_SECRET_KEY".into(), SecretKey::generate()),
+            ("YUQING_SYNDICATE__OUTBOX__MAX_ATTEMPTS".into(), "3".into()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(c.syndicate.college, "YY职业技术学院");
+    assert_eq!(
+        c.syndicate.outbox.backoff_base,
+        std::time::Duration::from_secs(2)
+    );
+    assert_eq!(c.syndicate.outbox.max_attempts, 3);
+}
+
+#[tokio::test]
+async fn a_stored_post_is_promoted_to_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(None, dir.path()).await.unwrap();
+    let desk = Desk {
+        store: &store,
+        checker: checker(),
+    };
+    let alice = actor(&store, "alice", &[Role::Publisher]).await;
+    let p = crate::store::tests::post(
+        "campus-news",
+        "n1",
+        "我院学子获技能大赛*一等奖*\n<b>再创佳绩</b>",
+    );
+    let saved = crate::store::tests::save(
+        &store,
+        &p,
+        &crate::store::tests::analysis(crate::model::RiskLevel::None, 0),
+    )
+    .await;
+    let id = desk
+        .promote_post(&alice, saved.post_id, Utc::now())
+        .await
+        .unwrap();
+    let c = store.syn_content(id).await.unwrap().unwrap();
+    assert_eq!(c.source_post_id, Some(saved.post_id));
+    assert_eq!(c.body.link.as_deref(), Some("http://example.edu.cn/n1"));
+    // The post's text stays text: no emphasis, no HTML.
+    assert_eq!(
+        c.body.plain_text(),
+        "我院学子获技能大赛*一等奖*\n<b>再创佳绩</b>"
+    );
+    assert!(c.body.html().contains("&lt;b&gt;"), "{}", c.body.html());
+}

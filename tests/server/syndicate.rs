@@ -681,6 +681,64 @@ async fn wechat_daily_quota_pauses_the_channel_until_beijing_midnight() {
 }
 
 #[tokio::test]
+async fn wechat_permanent_errors_fail_with_the_platform_message_and_retry_failed_requeues() {
+    let s = setup().await;
+    let wx = s.wechat().await;
+    let id = s.approved(&s.body("我院举行2026届毕业典礼"), &[wx]).await;
+    s.mock.script(
+        "/cgi-bin/draft/add",
+        json!({"errcode": 45166, "errmsg": "invalid content hint: [x]"}),
+    );
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().failed, 1);
+    let job = s.job(id).await;
+    assert_eq!(job.state, PublicationState::Failed);
+    assert_eq!(
+        job.last_error.as_deref(),
+        Some("微信错误 45166：invalid content hint: [x]（内容无效）")
+    );
+    assert_eq!(
+        s.store.syn_content(id).await.unwrap().unwrap().state,
+        ContentState::Failed
+    );
+    // Retry failed: the job goes again, from its checkpoint (the cover is not uploaded twice).
+    assert_eq!(
+        s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap(),
+        1
+    );
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert_eq!(
+        s.store.syn_content(id).await.unwrap().unwrap().state,
+        ContentState::Published
+    );
+    s.mock
+        .with(|m| assert_eq!((m.wx_thumbs.len(), m.wx_submits), (1, 1)));
+
+    // Rejected by the platform's review after submission.
+    let other = s.approved(&s.body("我院召开新学期工作会议"), &[wx]).await;
+    s.mock.script(
+        "/cgi-bin/freepublish/get",
+        json!({"publish_id": "PUB-2", "publish_status": 4, "fail_idx": [1]}),
+    );
+    assert_eq!(outbox.tick().await.unwrap().failed, 1);
+    let job = s.job(other).await;
+    assert!(
+        job.last_error
+            .as_deref()
+            .unwrap()
+            .contains("平台审核不通过"),
+        "{job:?}"
+    );
+    // The cached token is renewed 5 minutes before it expires.
+    s.mock.with(|m| assert_eq!(m.wx_tokens_issued, 1));
+    s.advance(7200 - 299);
+    let third = s.approved(&s.body("我院开展志愿服务活动"), &[wx]).await;
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert_eq!(s.job(third).await.state, PublicationState::Published);
+    s.mock.with(|m| assert_eq!(m.wx_tokens_issued, 2));
+}
+
+#[tokio::test]
 async fn wechat_timeout_after_accepting_the_submit_is_not_published_twice() {
     let s = setup().await;
     let wx = s.wechat().await;
@@ -883,4 +941,62 @@ async fn webhook_is_signed_retried_with_the_same_id_and_the_website_feeds_list_i
             "我院举行2026届毕业典礼"
         );
     }
+}
+
+#[tokio::test]
+async fn yuqing_serve_runs_the_outbox_when_a_secrets_key_is_configured() {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("secret.key");
+    std::fs::write(&key_file, SecretKey::generate()).unwrap();
+    let server = crate::helpers::spawn_server(&format!(
+        "[syndicate]\nsecret_key_file = \"{}\"\nrules_dir = \"{}/rules/publish\"\n[syndicate.outbox]\npoll = \"50ms\"\n",
+        key_file.display(),
+        env!("CARGO_MANIFEST_DIR"),
+    ))
+    .await;
+    let store = server.store.clone();
+    let key = SecretKey::load(Some(&key_file)).unwrap();
+    let mock = Mock::default();
+    let base = mock.start().await;
+    let settings = ChannelSettings {
+        url: Some(format!("{base}/hook")),
+        ..ChannelSettings::default()
+    };
+    let new = NewChannel {
+        college: COLLEGE,
+        name: "XX职业技术学院Webhook",
+        kind: ChannelKind::Webhook,
+        settings: &settings,
+        secret: Some(WHSEC),
+    };
+    let hook = register_channel(&store, &key, &new, None, chrono::Utc::now())
+        .await
+        .unwrap();
+    let checker = PublishChecker::load(&check::default_publish_rules_dir()).unwrap();
+    let desk = Desk {
+        store: &store,
+        checker: &checker,
+    };
+    let alice = actor(&store, "alice", &[Role::Publisher]).await;
+    let bob = actor(&store, "bob", &[Role::Admin]).await;
+    let body = ContentBody {
+        title: "校园开放日通知".into(),
+        body: "欢迎参观。".into(),
+        ..ContentBody::default()
+    };
+    let now = chrono::Utc::now();
+    let id = desk.create(&alice, &body, now).await.unwrap();
+    desk.submit(&alice, id, &[hook], now).await.unwrap();
+    desk.approve(&bob, id, now).await.unwrap();
+    desk.schedule(&alice, id, None, now).await.unwrap();
+    server
+        .wait_for("the outbox to publish", || {
+            let store = store.clone();
+            async move {
+                store.syn_content(id).await.unwrap().unwrap().state == ContentState::Published
+            }
+        })
+        .await;
+    mock.with(|m| assert_eq!(m.hook_ids, vec![format!("yuqing-c{id}-v1-ch{hook}")]));
+    server.stop().await;
 }
