@@ -147,6 +147,11 @@ impl JobContext<'_> {
     }
 }
 
+/// Whether the outbox can publish to this kind of channel yet.
+pub fn implemented(kind: ChannelKind) -> bool {
+    !kind.needs_video()
+}
+
 /// Publish the job on its channel's platform.
 pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     match ctx.channel.kind {
