@@ -15,8 +15,9 @@ use std::time::Duration;
 pub const DEFAULT_CONFIG_FILE: &str = "yuqing.toml";
 const ENV_PREFIX: &str = "YUQING_";
 /// `YUQING_*` variables that are not configuration keys: the config file's
-/// own path, the log filter, and what the test suite reads.
-const NOT_CONFIG_KEYS: &[&str] = &["YUQING_CONFIG", "YUQING_LOG"];
+/// own path, the log filter, the key that seals channel secrets (never a
+/// config value), and what the test suite reads.
+const NOT_CONFIG_KEYS: &[&str] = &["YUQING_CONFIG", "YUQING_LOG", "YUQING_SECRET_KEY"];
 const NOT_CONFIG_PREFIXES: &[&str] = &["YUQING_TEST_"];
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +94,9 @@ pub struct Config {
     pub review: crate::review::ReviewSettings,
     /// Alert notifications: WeCom / DingTalk robots, signed webhooks.
     pub notify: crate::notify::NotifySettings,
+    /// Syndication: the college's name for account naming, the publishing
+    /// rules, the secrets key file, the outbox.
+    pub syndicate: crate::syndicate::SyndicateSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +183,7 @@ impl Default for Config {
             server: ServerSettings::default(),
             review: crate::review::ReviewSettings::default(),
             notify: crate::notify::NotifySettings::default(),
+            syndicate: crate::syndicate::SyndicateSettings::default(),
         }
     }
 }
@@ -648,6 +653,9 @@ impl Config {
             })?;
         }
         self.notify
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
+        self.syndicate
             .validate()
             .map_err(|(key, message)| invalid(key, message))?;
         let c = &self.crawl;

@@ -15,4 +15,5 @@ pub mod review;
 pub mod search;
 pub mod server;
 pub mod store;
+pub mod syndicate;
 pub mod web;

@@ -350,3 +350,7 @@ pub struct StoredPost {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }
+
+/// Syndication's domain types, defined with their module (`crate::syndicate`).
+pub use crate::store::{Publication, PublicationState};
+pub use crate::syndicate::{Content, ContentBody, ContentState, ContentVersion};

@@ -1,6 +1,6 @@
 //! `yuqing serve` as a library type: the web server, the crawl scheduler,
-//! the search indexer and the notifier as tasks of one process, stopped
-//! together. Built on a
+//! the search indexer, the notifier and the syndication outbox as tasks of
+//! one process, stopped together. Built on a
 //! listener passed in, so tests bind `127.0.0.1:0`.
 
 use crate::analyze::Analyzer;
@@ -13,6 +13,7 @@ use crate::pipeline::Pipeline;
 use crate::review::{Review, ReviewSettings};
 use crate::search::{JiebaTokenizer, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
+use crate::syndicate::Outbox;
 use crate::web::{self, AppState};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Notify(#[from] NotifyError),
+    #[error("{0}")]
+    Syndicate(#[from] crate::syndicate::SyndicateError),
     #[error("任务 {0} 意外退出")]
     TaskDied(&'static str),
     #[error("无法加载页面模板：{0}")]
@@ -74,6 +77,7 @@ pub struct Server {
     index: SearchIndex,
     review: Arc<ReviewSettings>,
     notifier: Option<Notifier>,
+    outbox: Option<Outbox>,
     live_tx: watch::Sender<i64>,
 }
 
@@ -98,6 +102,7 @@ impl Server {
         );
         let review = Arc::new(config.review.clone());
         let notifier = Notifier::from_settings(store.clone(), &config.notify, clock.clone())?;
+        let outbox = Outbox::from_config(store.clone(), config, clock.clone())?;
         let pipeline = Pipeline::new(analyzer.clone(), store, config.alert_level())
             .with_review(review.clone());
         let mut push_sources = HashMap::new();
@@ -142,6 +147,7 @@ impl Server {
             index,
             review,
             notifier,
+            outbox,
         })
     }
 
@@ -168,6 +174,7 @@ impl Server {
             index,
             review,
             notifier,
+            outbox,
             live_tx,
         } = self;
         let store = state.pipeline.store().clone();
@@ -195,7 +202,7 @@ impl Server {
             stop_rx.clone(),
         ));
         let sla = tokio::spawn(sla_loop(store, review, clock, stop_rx.clone()));
-        let mut notify_stop = stop_rx;
+        let mut notify_stop = stop_rx.clone();
         let notifier = tokio::spawn(async move {
             match notifier {
                 Some(n) => n.run(notify_stop).await,
@@ -205,7 +212,17 @@ impl Server {
                 }
             }
         });
-        tokio::pin!(web, sched, indexer, sla, notifier);
+        let mut outbox_stop = stop_rx;
+        let outbox = tokio::spawn(async move {
+            match outbox {
+                Some(o) => o.run(outbox_stop).await,
+                None => {
+                    let _ = outbox_stop.wait_for(|s| *s).await;
+                    Ok(())
+                }
+            }
+        });
+        tokio::pin!(web, sched, indexer, sla, notifier, outbox);
 
         let stopping = async {
             let _ = shutdown.wait_for(|s| *s).await;
@@ -217,6 +234,7 @@ impl Server {
             r = &mut indexer => Some(("indexer", r)),
             r = &mut sla => Some(("sla", r)),
             r = &mut notifier => Some(("notifier", r.map(|r| r.map_err(ServerError::from)))),
+            r = &mut outbox => Some(("outbox", r.map(|r| r.map_err(ServerError::from)))),
         };
         let _ = stop_tx.send(true);
         if let Some((task, result)) = died {
@@ -228,13 +246,14 @@ impl Server {
         }
         // Give each task a moment to finish cleanly.
         let grace = Duration::from_secs(10);
-        let (w, s, i, _, n, _) = tokio::join!(
+        let (w, s, i, _, n, _, o) = tokio::join!(
             tokio::time::timeout(grace, web),
             tokio::time::timeout(grace, sched),
             tokio::time::timeout(grace, indexer),
             tokio::time::timeout(grace, sla),
             tokio::time::timeout(grace, notifier),
             tokio::time::timeout(grace, live),
+            tokio::time::timeout(grace, outbox),
         );
         if let Ok(Ok(Err(e))) = w {
             return Err(e.into());
@@ -246,6 +265,9 @@ impl Server {
             return Err(e);
         }
         if let Ok(Ok(Err(e))) = n {
+            return Err(e.into());
+        }
+        if let Ok(Ok(Err(e))) = o {
             return Err(e.into());
         }
         Ok(())

@@ -11,6 +11,8 @@ mod review_sql;
 pub(crate) mod notify_sql;
 #[macro_use]
 mod queue_sql;
+#[macro_use]
+pub(crate) mod syndicate_sql;
 mod postgres;
 pub mod queue;
 pub mod review;
@@ -29,6 +31,10 @@ pub use queue::{
 };
 pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, SessionRow, UserRow};
 pub use sqlite::SqliteStore;
+pub use syndicate_sql::{
+    ChannelRecord, ContentChange, JobOutcome, NewPublication, Publication, PublicationAttempt,
+    PublicationState,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -722,6 +728,179 @@ impl Store {
         until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(self, s => s.notify_pause_channel(channel, until).await)
+    }
+}
+
+/// Syndication: content, channel accounts, the publication outbox
+/// (`syndicate_sql.rs`); see `crate::syndicate`.
+impl Store {
+    pub async fn syn_create_channel(
+        &self,
+        name: &str,
+        kind: crate::syndicate::channels::ChannelKind,
+        settings: &crate::syndicate::channels::ChannelSettings,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.syn_create_channel(name, kind, settings, actor, now).await)
+    }
+
+    pub async fn syn_channel(&self, id: i64) -> Result<Option<ChannelRecord>, StoreError> {
+        dispatch!(self, s => s.syn_channel(id).await)
+    }
+
+    pub async fn syn_channels(&self) -> Result<Vec<ChannelRecord>, StoreError> {
+        dispatch!(self, s => s.syn_channels().await)
+    }
+
+    pub async fn syn_set_channel_secret(
+        &self,
+        id: i64,
+        sealed: Option<&str>,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.syn_set_channel_secret(id, sealed, actor, now).await)
+    }
+
+    pub async fn syn_set_channel_token(
+        &self,
+        id: i64,
+        sealed: Option<&str>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.syn_set_channel_token(id, sealed, expires_at).await)
+    }
+
+    pub async fn syn_pause_channel(
+        &self,
+        id: i64,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.syn_pause_channel(id, until).await)
+    }
+
+    pub async fn syn_create_content(
+        &self,
+        author: i64,
+        body: &crate::syndicate::content::ContentBody,
+        source_post_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.syn_create_content(author, body, source_post_id, now).await)
+    }
+
+    pub async fn syn_edit_content(
+        &self,
+        id: i64,
+        editor: i64,
+        expected_version: i64,
+        body: &crate::syndicate::content::ContentBody,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, s => s.syn_edit_content(id, editor, expected_version, body, now).await)
+    }
+
+    pub async fn syn_content(
+        &self,
+        id: i64,
+    ) -> Result<Option<crate::syndicate::content::Content>, StoreError> {
+        dispatch!(self, s => s.syn_content(id).await)
+    }
+
+    pub async fn syn_content_versions(
+        &self,
+        id: i64,
+    ) -> Result<Vec<crate::syndicate::content::ContentVersion>, StoreError> {
+        dispatch!(self, s => s.syn_content_versions(id).await)
+    }
+
+    pub async fn syn_change_content(&self, change: &ContentChange<'_>) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_change_content(change).await)
+    }
+
+    pub async fn syn_enqueue(
+        &self,
+        change: &ContentChange<'_>,
+        version: i64,
+        jobs: &[NewPublication],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_enqueue(change, version, jobs).await)
+    }
+
+    pub async fn syn_due_contents(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, s => s.syn_due_contents(now).await)
+    }
+
+    pub async fn syn_claim(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Publication>, StoreError> {
+        dispatch!(self, s => s.syn_claim(owner, now, until).await)
+    }
+
+    pub async fn syn_expire_leases(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.syn_expire_leases(now).await)
+    }
+
+    pub async fn syn_renew(
+        &self,
+        id: i64,
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_renew(id, owner, until).await)
+    }
+
+    pub async fn syn_save_checkpoint(
+        &self,
+        id: i64,
+        owner: &str,
+        checkpoint: &serde_json::Value,
+        at: DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_save_checkpoint(id, owner, checkpoint, at, note).await)
+    }
+
+    pub async fn syn_finish(
+        &self,
+        id: i64,
+        owner: &str,
+        outcome: &JobOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_finish(id, owner, outcome, at).await)
+    }
+
+    pub async fn syn_publications(&self, content_id: i64) -> Result<Vec<Publication>, StoreError> {
+        dispatch!(self, s => s.syn_publications(content_id).await)
+    }
+
+    pub async fn syn_published_on(
+        &self,
+        channel_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Publication>, StoreError> {
+        dispatch!(self, s => s.syn_published_on(channel_id, limit).await)
+    }
+
+    pub async fn syn_publication_attempts(
+        &self,
+        id: i64,
+    ) -> Result<Vec<PublicationAttempt>, StoreError> {
+        dispatch!(self, s => s.syn_publication_attempts(id).await)
+    }
+
+    pub async fn syn_retry_failed(
+        &self,
+        content_id: i64,
+        actor: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.syn_retry_failed(content_id, actor, now).await)
     }
 }
 

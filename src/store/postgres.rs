@@ -48,3 +48,4 @@ impl_sql_store!(PgStore, sqlx::Postgres);
 impl_review_store!(PgStore, sqlx::Postgres);
 impl_notify_store!(PgStore, sqlx::Postgres);
 impl_queue_store!(PgStore, sqlx::Postgres);
+impl_syndicate_store!(PgStore, sqlx::Postgres, " FOR UPDATE OF p SKIP LOCKED");

@@ -52,3 +52,4 @@ impl_sql_store!(SqliteStore, sqlx::Sqlite);
 impl_review_store!(SqliteStore, sqlx::Sqlite);
 impl_notify_store!(SqliteStore, sqlx::Sqlite);
 impl_queue_store!(SqliteStore, sqlx::Sqlite);
+impl_syndicate_store!(SqliteStore, sqlx::Sqlite, "");

@@ -13,3 +13,4 @@ mod notify;
 mod push;
 mod robots;
 mod schedule;
+mod syndicate;

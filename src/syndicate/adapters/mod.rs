@@ -1,0 +1,224 @@
+//! One module per platform API. An adapter publishes one outbox job: it
+//! reads what earlier attempts already did from the job's checkpoint,
+//! records each platform id as soon as it has it, and marks a step
+//! "in flight" before any request that makes something public, so that a
+//! retry after an unknown outcome (timeout, crash) first asks the platform
+//! whether it already happened instead of posting again.
+
+pub mod webhook;
+pub mod wechat;
+pub mod weibo;
+
+use super::channels::{ChannelAccount, ChannelKind};
+use super::secrets::SecretKey;
+use crate::clock::Clock;
+use crate::store::{Publication, Store};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Where the content ended up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Posted {
+    pub remote_id: Option<String>,
+    pub url: Option<String>,
+}
+
+/// Why an attempt did not publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Try again later: network error, timeout, 5xx, "system busy".
+    Busy {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The platform limits our rate (429, Weibo 10022/10023/20016).
+    RateLimited {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// A daily quota is used up (WeChat 45009): the channel waits until the
+    /// next day (Beijing time).
+    Quota { message: String },
+    /// The access token expired or was replaced (WeChat 40001/40014/42001):
+    /// refresh it and retry once.
+    TokenExpired { message: String },
+    /// Accepted, still being processed (WeChat publishing): ask again later.
+    InProgress { message: String },
+    /// The platform refused the content or the account is misconfigured:
+    /// sending again would not help.
+    Permanent { message: String },
+}
+
+impl Failure {
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Busy { message, .. }
+            | Failure::RateLimited { message, .. }
+            | Failure::Quota { message }
+            | Failure::TokenExpired { message }
+            | Failure::InProgress { message }
+            | Failure::Permanent { message } => message,
+        }
+    }
+
+    pub fn busy(message: impl Into<String>) -> Self {
+        Failure::Busy {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Failure::Permanent {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Self {
+        Failure::busy(format!("数据库错误：{e}"))
+    }
+}
+
+/// What an adapter works with for one job.
+pub struct JobContext<'a> {
+    pub http: &'a reqwest::Client,
+    pub store: &'a Store,
+    pub key: &'a SecretKey,
+    pub clock: &'a dyn Clock,
+    pub channel: &'a ChannelAccount,
+    /// The channel's opened secret (AppSecret, access token, whsec_ key).
+    pub secret: Option<String>,
+    pub publication: &'a Publication,
+    /// Platform ids of finished steps; adapters read and extend it and call
+    /// [`JobContext::save`] after each step.
+    pub checkpoint: serde_json::Value,
+    pub owner: &'a str,
+    pub lease: chrono::TimeDelta,
+}
+
+impl JobContext<'_> {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.checkpoint.get(key).and_then(|v| v.as_str())
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<serde_json::Value>) {
+        if !self.checkpoint.is_object() {
+            self.checkpoint = serde_json::json!({});
+        }
+        self.checkpoint[key] = value.into();
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        if let Some(m) = self.checkpoint.as_object_mut() {
+            m.remove(key);
+        }
+    }
+
+    /// Persist the checkpoint (and extend the lease) before going on; if the
+    /// job is no longer ours (our lease ran out and another worker took it),
+    /// stop at once.
+    pub async fn save(&self, note: Option<&str>) -> Result<(), Failure> {
+        let now = self.now();
+        let ours = self
+            .store
+            .syn_save_checkpoint(self.publication.id, self.owner, &self.checkpoint, now, note)
+            .await?
+            && self
+                .store
+                .syn_renew(self.publication.id, self.owner, now + self.lease)
+                .await?;
+        if ours {
+            Ok(())
+        } else {
+            Err(Failure::busy("任务已被其他进程接管"))
+        }
+    }
+
+    pub fn secret(&self) -> Result<&str, Failure> {
+        self.secret
+            .as_deref()
+            .ok_or_else(|| Failure::permanent(format!("渠道「{}」未配置密钥", self.channel.name)))
+    }
+}
+
+/// Whether the outbox can publish to this kind of channel yet.
+pub fn implemented(kind: ChannelKind) -> bool {
+    !kind.needs_video()
+}
+
+/// Publish the job on its channel's platform.
+pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
+    match ctx.channel.kind {
+        ChannelKind::Webhook => webhook::publish(ctx).await,
+        ChannelKind::Website => webhook::publish_website(ctx).await,
+        ChannelKind::Wechat => wechat::publish(ctx).await,
+        ChannelKind::Weibo => weibo::publish(ctx).await,
+        ChannelKind::Douyin | ChannelKind::Kuaishou | ChannelKind::Bilibili => {
+            Err(Failure::permanent(format!(
+                "{}发布尚未实现（仅已声明平台限制）",
+                ctx.channel.kind.zh()
+            )))
+        }
+    }
+}
+
+/// `base` + `path` with the query pairs appended, encoded.
+pub(crate) fn api_url(base: &str, path: &str, pairs: &[(&str, &str)]) -> Result<url::Url, Failure> {
+    let mut u = url::Url::parse(&format!("{base}{path}"))
+        .map_err(|_| Failure::permanent(format!("渠道接口地址无效：{base}")))?;
+    if !pairs.is_empty() {
+        u.query_pairs_mut().extend_pairs(pairs);
+    }
+    Ok(u)
+}
+
+/// A request's network error, without its URL (it may hold a token).
+pub(crate) fn network_failure(e: reqwest::Error) -> Failure {
+    let e = e.without_url();
+    let what = if e.is_timeout() {
+        "超时（结果未知）"
+    } else if e.is_connect() {
+        "连接失败"
+    } else {
+        "网络错误"
+    };
+    Failure::busy(format!("{what}：{e}"))
+}
+
+/// The `Retry-After` seconds of a response.
+pub(crate) fn retry_after(r: &reqwest::Response) -> Option<Duration> {
+    r.headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// Classify an HTTP status that is not a success.
+pub(crate) fn http_failure(
+    status: reqwest::StatusCode,
+    body: &str,
+    ra: Option<Duration>,
+) -> Failure {
+    let snippet: String = body.chars().take(200).collect();
+    let message = format!("HTTP {} {snippet}", status.as_u16());
+    if status.as_u16() == 429 {
+        Failure::RateLimited {
+            message,
+            retry_after: ra,
+        }
+    } else if status.is_server_error() || status.as_u16() == 408 {
+        Failure::Busy {
+            message,
+            retry_after: ra,
+        }
+    } else {
+        Failure::Permanent { message }
+    }
+}

@@ -1,0 +1,174 @@
+//! Syndication to the media matrix: publishers write content (or promote a
+//! stored post), the pre-publication check runs on it, another publisher or
+//! an admin approves it, and the outbox publishes it to each channel
+//! account of the college (website, WeChat official account, Weibo, video
+//! platforms, signed webhooks) exactly once per content version and channel.
+//!
+//! - [`content`]: content, versions, states, Markdown renderings
+//! - [`check`]: the publishing rule set (`rules/publish/`)
+//! - [`approval`]: the workflow with its permissions and audit entries
+//! - [`channels`]: the registry of channel accounts and their naming
+//! - [`variants`]: per-channel limits and the variant sent to each channel
+//! - [`outbox`]: the persisted job queue, its worker, backoff and resume
+//! - [`adapters`]: one module per platform API
+//! - [`feed`]: RSS, Atom and JSON Feed of what the website published
+//! - [`secrets`]: channel secrets sealed at rest
+//!
+//! See `docs/syndication.md`.
+
+pub mod adapters;
+pub mod approval;
+pub mod channels;
+pub mod check;
+pub mod content;
+pub mod feed;
+pub mod outbox;
+pub mod secrets;
+pub mod variants;
+
+pub use approval::Desk;
+pub use channels::{ChannelAccount, ChannelKind, ChannelSettings};
+pub use check::{CheckHit, CheckReport, PublishChecker};
+pub use content::{Content, ContentBody, ContentState, ContentVersion, MediaRef};
+pub use outbox::{Outbox, OutboxSettings};
+pub use secrets::SecretKey;
+pub use variants::{Limits, Variant, Violation};
+
+use crate::store::StoreError;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// `[syndicate]` in `yuqing.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyndicateSettings {
+    /// The college's name, the first part of every account's unified name.
+    pub college: String,
+    /// The publishing rule set; default `publish/` inside the rules folder.
+    pub rules_dir: Option<PathBuf>,
+    /// File with the base64 key that seals channel secrets, used when
+    /// `YUQING_SECRET_KEY` is not set.
+    pub secret_key_file: Option<PathBuf>,
+    pub outbox: OutboxSettings,
+}
+
+impl Default for SyndicateSettings {
+    fn default() -> Self {
+        SyndicateSettings {
+            college: "XX职业技术学院".into(),
+            rules_dir: None,
+            secret_key_file: None,
+            outbox: OutboxSettings::default(),
+        }
+    }
+}
+
+impl SyndicateSettings {
+    /// The first invalid setting, as (key, message).
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if self.college.trim().is_empty() {
+            return Err(("syndicate.college".into(), "must not be empty".into()));
+        }
+        let o = &self.outbox;
+        for (key, d) in [
+            ("poll", o.poll),
+            ("lease", o.lease),
+            ("request_timeout", o.request_timeout),
+            ("backoff_base", o.backoff_base),
+            ("publish_poll", o.publish_poll),
+        ] {
+            if d.is_zero() {
+                return Err((format!("syndicate.outbox.{key}"), "must be positive".into()));
+            }
+        }
+        if o.lease <= o.request_timeout {
+            return Err((
+                "syndicate.outbox.lease".into(),
+                "must be longer than request_timeout".into(),
+            ));
+        }
+        if o.max_attempts == 0 {
+            return Err((
+                "syndicate.outbox.max_attempts".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Why a syndication action failed; the message is shown to the publisher.
+#[derive(Debug, thiserror::Error)]
+pub enum SyndicateError {
+    #[error("{0}")]
+    Denied(&'static str),
+    #[error("内容 {0} 不存在")]
+    NotFound(i64),
+    #[error("不能从「{}」变为「{}」", from.zh(), to.zh())]
+    IllegalTransition {
+        from: ContentState,
+        to: ContentState,
+    },
+    #[error("内容刚被他人修改或处理，请刷新后重试")]
+    Conflict,
+    #[error("未通过发布前检查：{}", .0.blocking_summary())]
+    Blocked(Box<CheckReport>),
+    #[error("不符合渠道要求：{}", .0.join("；"))]
+    Limits(Vec<String>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Channel(#[from] channels::ChannelError),
+    #[error("{0}")]
+    Secret(#[from] secrets::SecretError),
+    #[error("数据库错误：{0}")]
+    Store(#[from] StoreError),
+}
+
+/// A channel account to register.
+#[derive(Debug, Clone)]
+pub struct NewChannel<'a> {
+    /// The college's name (`syndicate.college`).
+    pub college: &'a str,
+    /// The unified account name, e.g. "XX职业技术学院微信公众号".
+    pub name: &'a str,
+    pub kind: ChannelKind,
+    pub settings: &'a ChannelSettings,
+    /// AppSecret, access token or `whsec_` key, in clear; sealed before storing.
+    pub secret: Option<&'a str>,
+}
+
+/// Register a channel account: checks its unified name and settings, then
+/// stores it with its secret sealed (bound to the new row's id).
+pub async fn register_channel(
+    store: &crate::store::Store,
+    key: &SecretKey,
+    new: &NewChannel<'_>,
+    actor: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, SyndicateError> {
+    let secret = new.secret.map(str::trim).filter(|s| !s.is_empty());
+    channels::validate(
+        new.college,
+        new.name,
+        new.kind,
+        new.settings,
+        secret.is_some(),
+    )?;
+    if let (ChannelKind::Webhook | ChannelKind::Website, Some(s)) = (new.kind, secret) {
+        crate::notify::send::webhook_key(s).map_err(SyndicateError::Invalid)?;
+    }
+    let id = store
+        .syn_create_channel(new.name, new.kind, new.settings, actor, now)
+        .await?;
+    if let Some(s) = secret {
+        let sealed = key.seal(&secrets::channel_context(id, "secret"), s);
+        store
+            .syn_set_channel_secret(id, Some(&sealed), actor, now)
+            .await?;
+    }
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests;
