@@ -268,7 +268,7 @@ struct Scratch {
 
 /// `tokens`, emptied, with another lifetime: the allocation is kept (an
 /// in-place `collect` of a vector into one of the same layout reuses it).
-fn relifetime<'a, 'b>(mut tokens: Vec<&'a str>) -> Vec<&'b str> {
+fn relifetime<'b>(mut tokens: Vec<&str>) -> Vec<&'b str> {
     tokens.clear();
     tokens.into_iter().map(|_| unreachable!()).collect()
 }

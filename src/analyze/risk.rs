@@ -199,7 +199,7 @@ pub fn score(
         let mut factor = String::with_capacity(24);
         factor.push_str("负面情绪（");
         push_fixed2(&mut factor, sentiment.score);
-        factor.push_str("）");
+        factor.push('）');
         explanation.push(RiskFactor {
             factor,
             points: sentiment_points,
