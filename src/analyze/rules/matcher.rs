@@ -39,58 +39,13 @@ pub(crate) struct Matcher {
     bigrams: FxHashMap<u64, (u32, u32)>,
     entries: Vec<Entry>,
     bytes: Vec<u8>,
-    /// One-character patterns, by [`key`] of the character, behind a 64
-    /// Ki-bit filter.
-    singles: FxHashMap<u64, u32>,
+    /// One-character patterns, by character, behind a 64 Ki-bit filter.
+    singles: FxHashMap<char, u32>,
     single_bits: Box<[u64]>,
 }
 
-/// The key of a string of one or two characters: its UTF-8 bytes (at most
-/// eight), zero-padded, as a little-endian word. UTF-8 is prefix-free and a
-/// character other than NUL has no zero byte, so distinct strings of two
-/// characters (or of one) have distinct keys; and the scan builds the key
-/// with one load, without decoding characters.
-fn key(s: &[u8]) -> u64 {
-    debug_assert!(s.len() <= 8);
-    let mut padded = [0u8; 8];
-    padded[..s.len()].copy_from_slice(s);
-    u64::from_le_bytes(padded)
-}
-
-/// The low `len` (1..=8) bytes of a word.
-#[inline(always)]
-fn low_bytes(w: u64, len: usize) -> u64 {
-    if len >= 8 {
-        w
-    } else {
-        w & ((1u64 << (8 * len)) - 1)
-    }
-}
-
-/// Bytes `at..at + 8` of `hay` as a little-endian word, zero-padded past its end.
-#[inline(always)]
-fn window(hay: &[u8], at: usize) -> u64 {
-    match hay.get(at..at + 8) {
-        Some(w) => u64::from_le_bytes(w.try_into().expect("8 bytes")),
-        None => key(&hay[at..]),
-    }
-}
-
-/// Length of the UTF-8 sequence that starts with `lead`.
-#[inline(always)]
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
-}
-
-/// The bit of a single-character key in the 64 Ki-bit filter.
-#[inline(always)]
-fn single_bit(k: u64) -> usize {
-    (hash(k) >> 48) as usize
+fn key(a: char, b: char) -> u64 {
+    ((a as u64) << 21) | b as u64
 }
 
 fn hash(k: u64) -> u64 {
@@ -105,16 +60,12 @@ impl Matcher {
         let mut singles = FxHashMap::default();
         let mut single_bits = vec![0u64; 1024].into_boxed_slice();
         for (i, p) in patterns.iter().enumerate() {
-            let mut cs = p.char_indices().map(|(j, c)| j + c.len_utf8());
+            let mut cs = p.chars();
             match (cs.next(), cs.next()) {
-                (Some(_), Some(two)) => groups
-                    .entry(key(&p.as_bytes()[..two]))
-                    .or_default()
-                    .push(i as u32),
-                (Some(one), None) => {
-                    let k = key(&p.as_bytes()[..one]);
-                    singles.insert(k, i as u32);
-                    let bit = single_bit(k);
+                (Some(a), Some(b)) => groups.entry(key(a, b)).or_default().push(i as u32),
+                (Some(a), None) => {
+                    singles.insert(a, i as u32);
+                    let bit = a as usize & 0xffff;
                     single_bits[bit >> 6] |= 1 << (bit & 63);
                 }
                 (None, _) => debug_assert!(false, "empty pattern"),
@@ -165,30 +116,23 @@ impl Matcher {
     pub fn for_each(&self, text: &str, mut found: impl FnMut(u32, usize, usize)) {
         let hay = text.as_bytes();
         let has_singles = !self.singles.is_empty();
-        let Some(&lead) = hay.first() else {
+        let mut chars = text.char_indices();
+        let Some((mut i, mut c)) = chars.next() else {
             return;
         };
-        // Character by character, from the lead bytes alone: `i` is where
-        // the current character starts, `c_len` its length in bytes.
-        let mut i = 0;
-        let mut c_len = utf8_len(lead);
         loop {
-            let w = window(hay, i);
             if has_singles {
-                let k = low_bytes(w, c_len);
-                let bit = single_bit(k);
+                let bit = c as usize & 0xffff;
                 if self.single_bits[bit >> 6] & (1 << (bit & 63)) != 0
-                    && let Some(&pat) = self.singles.get(&k)
+                    && let Some(&pat) = self.singles.get(&c)
                 {
-                    found(pat, i, i + c_len);
+                    found(pat, i, i + c.len_utf8());
                 }
             }
-            let j = i + c_len;
-            let Some(&next) = hay.get(j) else {
+            let Some((j, d)) = chars.next() else {
                 return;
             };
-            let d_len = utf8_len(next);
-            let k = low_bytes(w, c_len + d_len);
+            let k = key(c, d);
             let h = hash(k);
             let bits = bloom_bits(h);
             if self.bloom[(h >> self.shift) as usize] & bits == bits
@@ -202,7 +146,7 @@ impl Matcher {
                     }
                 }
             }
-            (i, c_len) = (j, d_len);
+            (i, c) = (j, d);
         }
     }
 }
