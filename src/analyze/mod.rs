@@ -175,27 +175,37 @@ impl Analyzer {
         post: &PostText<'_>,
         on_tokens: impl FnOnce(&[&str]),
     ) -> Analysis {
+        // The normalised fields that change and the token vector are
+        // per-thread buffers reused across posts: analysing a post allocates
+        // only what it returns.
+        thread_local! {
+            static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::default();
+        }
+        let mut scratch = SCRATCH.take();
+        let Scratch { fields, tokens } = &mut scratch;
+        let [title_buf, text_buf, author_buf, source_buf] = fields;
         // Most fields are already normal (or empty): borrowed, not copied.
-        let title = normalize::normalize_cow(post.title);
-        let text = normalize::normalize_cow(post.text);
-        let author = normalize::normalize_cow(post.author);
-        let source = normalize::normalize_cow(post.source);
+        let title = normalize::normalize_in(post.title, title_buf);
+        let text = normalize::normalize_in(post.text, text_buf);
+        let author = normalize::normalize_in(post.author, author_buf);
+        let source = normalize::normalize_in(post.source, source_buf);
 
-        let mut tokens = Vec::with_capacity((title.len() + text.len()) / 4 + 8);
+        let mut tokens = relifetime(std::mem::take(tokens));
+        tokens.reserve((title.len() + text.len()) / 4 + 8);
         if !title.is_empty() {
-            self.tokenizer.append_tokens(&title, &mut tokens);
+            self.tokenizer.append_tokens(title, &mut tokens);
             // The title is a clause of its own for the sentiment scorer.
             tokens.push("。");
         }
-        self.tokenizer.append_tokens(&text, &mut tokens);
+        self.tokenizer.append_tokens(text, &mut tokens);
         on_tokens(&tokens);
 
         let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
         let hits = rules.matches(&Document {
-            title: &title,
-            text: &text,
-            author: &author,
-            source: &source,
+            title,
+            text,
+            author,
+            source,
         });
         let risk = risk::score(
             &self.settings.risk,
@@ -205,6 +215,8 @@ impl Analyzer {
             post.metrics.as_ref(),
         );
         let keywords = self.keywords.extract(&tokens, self.settings.keywords);
+        scratch.tokens = relifetime(tokens);
+        SCRATCH.set(scratch);
         Analysis {
             sentiment,
             risk,
@@ -243,6 +255,22 @@ impl Analyzer {
             self.rules.load().version()
         )
     }
+}
+
+/// Per-thread buffers of [`Analyzer::analyze`].
+#[derive(Default)]
+struct Scratch {
+    /// Title, text, author and source, when normalising changes them.
+    fields: [String; 4],
+    /// Always empty between posts; only its allocation is kept.
+    tokens: Vec<&'static str>,
+}
+
+/// `tokens`, emptied, with another lifetime: the allocation is kept (an
+/// in-place `collect` of a vector into one of the same layout reuses it).
+fn relifetime<'b>(mut tokens: Vec<&str>) -> Vec<&'b str> {
+    tokens.clear();
+    tokens.into_iter().map(|_| unreachable!()).collect()
 }
 
 #[cfg(test)]

@@ -19,85 +19,123 @@ pub fn normalize_cow(input: &str) -> Cow<'_, str> {
     let Some(first) = first_change(input) else {
         return Cow::Borrowed(input);
     };
+    let mut out = String::new();
+    normalize_changed(input, first, &mut out);
+    Cow::Owned(out)
+}
+
+/// Like [`normalize_cow`], but an input that changes is normalised into
+/// `buf` (cleared first), so that a caller can reuse one buffer per field
+/// across posts instead of allocating a string per post.
+pub fn normalize_in<'a>(input: &'a str, buf: &'a mut String) -> &'a str {
+    match first_change(input) {
+        None => input,
+        Some(first) => {
+            buf.clear();
+            normalize_changed(input, first, buf);
+            buf
+        }
+    }
+}
+
+/// Normalises `input`, whose first change is at byte `first`, into `out`
+/// (empty).
+fn normalize_changed(input: &str, first: usize, out: &mut String) {
     if input[first..].contains('&') {
         let decoded = html_escape::decode_html_entities(input);
-        let mut out = String::with_capacity(decoded.len());
-        normalize_into(&decoded, &mut out);
-        return Cow::Owned(out);
+        out.reserve(decoded.len());
+        normalize_into(&decoded, out);
+        return;
     }
-    let mut out = String::with_capacity(input.len());
+    out.reserve(input.len());
     out.push_str(&input[..first]);
-    normalize_into(&input[first..], &mut out);
-    Cow::Owned(out)
+    normalize_into(&input[first..], out);
 }
 
 /// Byte offset of the first character that [`normalize`] may change (`&`,
 /// an ASCII capital, a full-width form or the ideographic space).
 fn first_change(input: &str) -> Option<usize> {
     let bytes = input.as_bytes();
+    // Byte by byte rather than character by character: continuation bytes
+    // (0x80..=0xBF) are none of the bytes looked for, so the first hit is
+    // the same, and the loop is one table load per byte.
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b == b'&' || b.is_ascii_uppercase() {
-                return Some(i);
-            }
-            i += 1;
-            continue;
-        }
+    while let Some(off) = bytes[i..].iter().position(|&b| MAY_CHANGE[b as usize]) {
+        let at = i + off;
+        let b = bytes[at];
         // U+FF01..U+FF5E is EF BC 81..EF BD 9E; U+3000 is E3 80 80.
-        if (b == 0xEF && matches!(bytes.get(i + 1), Some(0xBC | 0xBD)))
-            || (b == 0xE3 && bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0x80))
-        {
-            return Some(i);
+        let changes = match b {
+            0xEF => matches!(bytes.get(at + 1), Some(0xBC | 0xBD)),
+            0xE3 => bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2) == Some(&0x80),
+            _ => true,
+        };
+        if changes {
+            return Some(at);
         }
-        i += utf8_len(b);
+        i = at + 1;
     }
     None
 }
 
+/// Bytes that may start a change: `&`, ASCII capitals, and the lead bytes of
+/// full-width forms (EF) and the ideographic space (E3).
+static MAY_CHANGE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    t[0xEF] = true;
+    t[0xE3] = true;
+    t
+};
+
 /// Like [`normalize`] without entity decoding, appending to `out`.
 pub fn normalize_into(input: &str, out: &mut String) {
-    // Fast path: copy runs of characters that need no change.
+    // Copy runs of characters that need no change; only ASCII capitals and
+    // the lead bytes EF (full-width forms) and E3 (ideographic space) stop
+    // the byte scan (continuation bytes are never one of them).
     let bytes = input.as_bytes();
     let mut run_start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b.is_ascii_uppercase() {
-                out.push_str(&input[run_start..i]);
-                out.push(b.to_ascii_lowercase() as char);
-                run_start = i + 1;
-            }
-            i += 1;
-            continue;
+    while let Some(off) = bytes[i..].iter().position(|&b| FOLDS[b as usize]) {
+        let at = i + off;
+        let (folded, len) = match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
+            (b, _, _) if b < 0x80 => (Some(b.to_ascii_lowercase()), 1),
+            // U+FF01..=U+FF3F is EF BC 81..=BF, U+FF40..=U+FF5E is EF BD
+            // 80..=9E; each folds to the ASCII character 0xFEE0 below it.
+            (0xEF, Some(0xBC), Some(&c)) if c >= 0x81 => (Some((c - 0x60).to_ascii_lowercase()), 3),
+            (0xEF, Some(0xBD), Some(&c)) if c <= 0x9E => (Some((c - 0x20).to_ascii_lowercase()), 3),
+            // U+3000, the ideographic space.
+            (0xE3, Some(0x80), Some(0x80)) => (Some(b' '), 3),
+            _ => (None, 1),
+        };
+        if let Some(folded) = folded {
+            out.push_str(&input[run_start..at]);
+            out.push(folded as char);
+            run_start = at + len;
         }
-        // Full-width forms are U+FF01..U+FF5E (EF BC 81 .. EF BD 9E) and the
-        // ideographic space U+3000 (E3 80 80); anything else multi-byte is kept.
-        let ch_len = utf8_len(b);
-        if b == 0xEF || b == 0xE3 {
-            let c = input[i..].chars().next().expect("valid utf-8");
-            if let Some(folded) = fold_char(c) {
-                out.push_str(&input[run_start..i]);
-                out.push(folded);
-                run_start = i + ch_len;
-            }
-        }
-        i += ch_len;
+        i = at + len;
     }
     out.push_str(&input[run_start..]);
 }
 
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
+/// Bytes at which [`normalize_into`] may change something.
+static FOLDS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = true;
+        c += 1;
     }
-}
+    t[0xEF] = true;
+    t[0xE3] = true;
+    t
+};
 
+#[cfg(test)]
 fn fold_char(c: char) -> Option<char> {
     match c {
         '\u{3000}' => Some(' '),
@@ -145,6 +183,27 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert!(matches!(normalize_cow(""), Cow::Borrowed(_)));
+    }
+
+    /// The definition, one character at a time.
+    fn reference(input: &str) -> String {
+        let decoded = html_escape::decode_html_entities(input);
+        decoded
+            .chars()
+            .map(|c| fold_char(c).unwrap_or(c.to_ascii_lowercase()))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scan_agrees_with_the_definition(
+            s in "[a-zA-Z0-9 &;#\u{3000}-\u{3003}\u{FEFF}-\u{FF61}\u{EFFF}-\u{F001}食堂😀]{0,24}"
+        ) {
+            let expected = reference(&s);
+            proptest::prop_assert_eq!(normalize(&s), expected.as_str());
+            let mut buf = String::from("stale");
+            proptest::prop_assert_eq!(normalize_in(&s, &mut buf), expected.as_str());
+        }
     }
 
     #[test]

@@ -131,6 +131,28 @@ fn severity_zh(s: Severity) -> &'static str {
     }
 }
 
+/// Appends what `format!("{x:.2}")` gives for a finite `x` of magnitude
+/// below 1e6 (a sentiment score), without the general float formatter. An
+/// `f32` times 100 is exact in an `f64` (24 + 7 bits), so rounding that
+/// product half to even is the formatter's exact decimal rounding.
+fn push_fixed2(out: &mut String, x: f32) {
+    debug_assert!(x.is_finite() && x.abs() < 1e6);
+    let hundredths = (x as f64 * 100.0).abs().round_ties_even() as u32;
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let whole = hundredths / 100;
+    let frac = hundredths % 100;
+    if whole < 10 {
+        out.push((b'0' + whole as u8) as char);
+    } else {
+        out.push_str(&whole.to_string());
+    }
+    out.push('.');
+    out.push((b'0' + (frac / 10) as u8) as char);
+    out.push((b'0' + (frac % 10) as u8) as char);
+}
+
 /// Combine the signals of one post into its risk.
 pub fn score(
     settings: &RiskSettings,
@@ -173,8 +195,13 @@ pub fn score(
             settings.negative_sentiment_points
         };
     if sentiment_points >= 0.5 {
+        // "负面情绪（{:.2}）", without the float formatter.
+        let mut factor = String::with_capacity(24);
+        factor.push_str("负面情绪（");
+        push_fixed2(&mut factor, sentiment.score);
+        factor.push('）');
         explanation.push(RiskFactor {
-            factor: format!("负面情绪（{:.2}）", sentiment.score),
+            factor,
             points: sentiment_points,
         });
     }
@@ -237,6 +264,21 @@ mod tests {
             score,
             label: SentimentLabel::Neutral,
             explanation: vec![],
+        }
+    }
+
+    #[test]
+    fn fixed2_is_the_float_formatter() {
+        let mut x = 1e-4f32;
+        let mut samples = vec![0.0, -0.0, 0.005, -0.005, 0.015, 0.125, 9.995, 10.0, 123.456];
+        while x < 2.0 {
+            samples.extend([x, -x]);
+            x = f32::from_bits(x.to_bits() + 997);
+        }
+        for v in samples {
+            let mut ours = String::new();
+            push_fixed2(&mut ours, v);
+            assert_eq!(ours, format!("{v:.2}"), "{v:e}");
         }
     }
 
