@@ -281,7 +281,16 @@ async fn sla_loop(
     clock: Arc<dyn Clock>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
+    // The planner's statistics are checked here too, hourly, as the alerts
+    // grow (a count when nothing changed; see Store::refresh_planner_stats).
+    let mut stats_checked = std::time::Instant::now();
     loop {
+        if stats_checked.elapsed() >= std::time::Duration::from_secs(3600) {
+            stats_checked = std::time::Instant::now();
+            if let Err(e) = store.refresh_planner_stats().await {
+                tracing::warn!(error = %e, "planner statistics not refreshed");
+            }
+        }
         let review = Review {
             store: &store,
             settings: &settings,

@@ -471,6 +471,16 @@ impl Store {
         dispatch!(self, s => s.alert_item(id).await)
     }
 
+    /// Keeps the query planner's statistics current as the alerts grow (on
+    /// SQLite; PostgreSQL's autovacuum analyses by itself). Cheap when
+    /// nothing changed much: a count. Returns whether it analysed.
+    pub async fn refresh_planner_stats(&self) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.refresh_planner_stats(sqlite::STATS_MIN_ALERTS).await,
+            Store::Postgres(_) => Ok(false),
+        }
+    }
+
     pub async fn max_alert_id(&self) -> Result<i64, StoreError> {
         dispatch!(self, s => s.max_alert_id().await)
     }

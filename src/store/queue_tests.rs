@@ -228,3 +228,42 @@ async fn queue_reads_filter_page_and_count_on_both_backends() {
         assert_eq!(store.source_names().await.unwrap(), ["s"]);
     }
 }
+
+#[tokio::test]
+async fn planner_statistics_are_gathered_when_missing_or_stale_on_sqlite() {
+    for (store, _dir) in stores().await {
+        let Store::Sqlite(s) = &store else {
+            assert!(
+                !store.refresh_planner_stats().await.unwrap(),
+                "PostgreSQL: no-op"
+            );
+            continue;
+        };
+        // Below the threshold nothing is analysed.
+        assert!(!s.refresh_planner_stats(1).await.unwrap());
+        let p = post("s", "p0", "食堂 出事 第一条");
+        save(&store, &p, &analysis(RiskLevel::High, 70)).await;
+        // None yet: analysed; then current: left alone.
+        assert!(s.refresh_planner_stats(1).await.unwrap());
+        let stat: String =
+            sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = 'alerts' LIMIT 1")
+                .fetch_one(&s.pool)
+                .await
+                .unwrap();
+        assert!(stat.starts_with("1 "), "{stat}");
+        assert!(!s.refresh_planner_stats(1).await.unwrap());
+        // Three times as many alerts: analysed again.
+        for (i, text) in [
+            "宿舍 停电 三天 无人 处理",
+            "教务处 成绩 录入 错误 学生 投诉",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p = post("s", &format!("q{i}"), text);
+            save(&store, &p, &analysis(RiskLevel::High, 70)).await;
+        }
+        assert_eq!(store.alerts().await.unwrap().len(), 3);
+        assert!(s.refresh_planner_stats(1).await.unwrap());
+    }
+}

@@ -34,11 +34,54 @@ impl SqliteStore {
         sqlx::migrate!("src/store/sqlite/migrations")
             .run(&pool)
             .await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        store.refresh_planner_stats(STATS_MIN_ALERTS).await?;
+        Ok(store)
     }
 }
 
+/// Below this many alerts any plan is fast; statistics are not gathered.
+pub(super) const STATS_MIN_ALERTS: i64 = 1_000;
+
 impl SqliteStore {
+    /// Gathers the planner's statistics for `alerts` (`ANALYZE alerts`, all
+    /// rows: about 0.15 s of CPU at 100,000) when there are none or the table
+    /// has doubled or halved since. Without them SQLite guesses that any
+    /// equality is selective and, e.g., walks `alerts_level` fetching every
+    /// critical alert to test its state, or every assigned alert to test a
+    /// search's event ids (docs/performance.md). `posts` is left alone: its
+    /// plans are primary-key lookups. Returns whether it analysed.
+    pub(super) async fn refresh_planner_stats(&self, min_rows: i64) -> Result<bool, StoreError> {
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts")
+            .fetch_one(&self.pool)
+            .await?;
+        if rows < min_rows {
+            return Ok(false);
+        }
+        let has_stats: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let analysed_rows: Option<i64> = if has_stats {
+            let stat: Option<String> =
+                sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = 'alerts' LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?;
+            stat.and_then(|s| s.split(' ').next()?.parse().ok())
+        } else {
+            None
+        };
+        let stale = match analysed_rows {
+            None => true,
+            Some(n) => rows > 2 * n || 2 * rows < n,
+        };
+        if stale {
+            sqlx::query("ANALYZE alerts").execute(&self.pool).await?;
+        }
+        Ok(stale)
+    }
+
     /// A write transaction takes the write lock at once: a deferred one that
     /// upgrades later fails with SQLITE_BUSY instead of waiting its turn.
     pub(super) async fn begin_write(
