@@ -121,6 +121,13 @@ impl<'a> Browser<'a> {
     }
 
     async fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_cmd(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"))
+    }
+
+    /// A WebDriver command whose error is the caller's to handle.
+    async fn try_cmd(&self, method: &str, path: &str, body: Value) -> Result<Value, Value> {
         let url = format!("{}/session/{}/{path}", self.driver.url, self.session);
         let req = match method {
             "GET" => self.driver.http.get(url),
@@ -128,9 +135,29 @@ impl<'a> Browser<'a> {
         };
         let r: Value = req.send().await.unwrap().json().await.unwrap();
         if r["value"].get("error").is_some() {
-            panic!("WebDriver {path}: {}", r["value"]);
+            return Err(r["value"].clone());
         }
-        r["value"].clone()
+        Ok(r["value"].clone())
+    }
+
+    /// Waits for an element whose text contains `needle`. After a click that
+    /// submits a form the previous page's element may still be found, then
+    /// go stale as the next page loads: both are waited out.
+    async fn wait_text(&self, css: &str, needle: &str) {
+        let start = Instant::now();
+        let mut last = Value::Null;
+        while start.elapsed() < Duration::from_secs(10) {
+            let id = self.find(css).await;
+            match self
+                .try_cmd("GET", &format!("element/{id}/text"), Value::Null)
+                .await
+            {
+                Ok(Value::String(t)) if t.contains(needle) => return,
+                Ok(v) | Err(v) => last = v,
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {css} with '{needle}' within 10 s; last: {last}");
     }
 
     async fn go(&self, path: &str) {
@@ -308,7 +335,7 @@ channel = "weibo"
     ))
     .await;
     b.click("form[action$='/assign'] button[type=submit]").await;
-    assert!(b.text(".flash.ok").await.contains("已分派"));
+    b.wait_text(".flash.ok", "已分派").await;
     let food = alerts
         .iter()
         .max_by_key(|a| a.post_count)
@@ -328,7 +355,7 @@ channel = "weibo"
     b.click("#queue td.title a").await;
     b.click("form[action$='/state'] button[value=in_progress]")
         .await;
-    assert!(b.text(".flash.ok").await.contains("已开始处置"));
+    b.wait_text(".flash.ok", "已开始处置").await;
     b.type_in(
         "form[action$='/respond'] textarea[name=text]",
         "已联系后勤处核查，二食堂当日停业整改，涉事窗口下架",
@@ -343,10 +370,10 @@ channel = "weibo"
         .await;
     b.click("form[action$='/respond'] button[type=submit]")
         .await;
-    assert!(b.text(".flash.ok").await.contains("回应已记录"));
+    b.wait_text(".flash.ok", "回应已记录").await;
     b.click("form[action$='/state'] button[value=resolved]")
         .await;
-    assert!(b.text(".flash.ok").await.contains("已办结"));
+    b.wait_text(".flash.ok", "已办结").await;
     b.screenshot("05-alert-resolved").await;
     assert_eq!(
         app.store.alert_access(food).await.unwrap().unwrap().state,
