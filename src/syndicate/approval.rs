@@ -179,10 +179,18 @@ impl Desk<'_> {
             "rules_version": report.rules_version,
             "warnings": report.warnings().map(|h| &h.rule).collect::<Vec<_>>(),
         }));
-        if !self.store.syn_change_content(&change).await? {
-            return Err(SyndicateError::Conflict);
-        }
+        self.apply(&change).await?;
         Ok(report)
+    }
+
+    /// Writes a change that was checked against the state just read; another
+    /// user's change in between makes it a conflict.
+    async fn apply(&self, change: &ContentChange<'_>) -> Result<(), SyndicateError> {
+        if self.store.syn_change_content(change).await? {
+            Ok(())
+        } else {
+            Err(SyndicateError::Conflict)
+        }
     }
 
     /// The variants of the content's current version for the channels, or
@@ -248,9 +256,7 @@ impl Desk<'_> {
         change.approved_version = Some(Some(content.version));
         change.approver = Some(Some(actor.user_id));
         change.details = Some(serde_json::json!({"version": content.version}));
-        if !self.store.syn_change_content(&change).await? {
-            return Err(SyndicateError::Conflict);
-        }
+        self.apply(&change).await?;
         Ok(())
     }
 
@@ -281,9 +287,7 @@ impl Desk<'_> {
         change.approver = Some(Some(actor.user_id));
         change.reject_reason = Some(Some(reason));
         change.note = Some(reason);
-        if !self.store.syn_change_content(&change).await? {
-            return Err(SyndicateError::Conflict);
-        }
+        self.apply(&change).await?;
         Ok(())
     }
 
@@ -326,9 +330,7 @@ impl Desk<'_> {
         );
         change.scheduled_at = Some(Some(when));
         change.details = Some(serde_json::json!({"at": when}));
-        if !self.store.syn_change_content(&change).await? {
-            return Err(SyndicateError::Conflict);
-        }
+        self.apply(&change).await?;
         Ok(())
     }
 

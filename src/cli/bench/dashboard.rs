@@ -11,7 +11,7 @@
 //!    port, signs in `--users` sessions (monitors and commentators) and runs
 //!    as many concurrent clients for `--seconds`, each issuing a mix of
 //!    queue pages, filtered pages and searches; reports latency percentiles
-//!    per kind, throughput, errors and the server's memory (`/proc`).
+//!    per kind, throughput, errors and the server's memory and CPU (`/proc`).
 //! 3. With a live connection (`/live`, server-sent events) open, pushes risky
 //!    posts one at a time through a push source and times push → `alerts`
 //!    event → `/alerts/fresh` returning the row, during the load and after.
@@ -170,7 +170,7 @@ struct KindStats {
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
-struct Memory {
+struct ServerUse {
     /// The server's CPU (user + system) during the load phase, per request:
     /// the cost that does not depend on what else the machine is doing.
     load_cpu_s: f64,
@@ -207,7 +207,7 @@ struct Report {
     requests: usize,
     requests_per_s: f64,
     kinds: BTreeMap<&'static str, KindStats>,
-    memory: Memory,
+    server: ServerUse,
     live_under_load: LiveStats,
     live_idle: LiveStats,
 }
@@ -771,9 +771,9 @@ async fn measure(
     eprintln!("服务已就绪：{:.1} s", started.elapsed().as_secs_f64());
     // Let the start-up work (index catch-up check, SLA pass) settle.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut memory = Memory::default();
+    let mut server_use = ServerUse::default();
     if let Some((rss, _)) = memory_of(pid) {
-        memory.idle_rss_mib = rss;
+        server_use.idle_rss_mib = rss;
     }
 
     let mut sessions = Vec::new();
@@ -882,14 +882,14 @@ async fn measure(
         t.await?;
     }
     let elapsed = load_started.elapsed().as_secs_f64();
-    memory.load_cpu_s = cpu_seconds_of(pid).unwrap_or(0.0) - cpu_before;
+    server_use.load_cpu_s = cpu_seconds_of(pid).unwrap_or(0.0) - cpu_before;
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let (max_rss, hwm) = sampler.await?;
-    memory.load_rss_max_mib = max_rss;
-    memory.hwm_mib = hwm;
+    server_use.load_rss_max_mib = max_rss;
+    server_use.hwm_mib = hwm;
 
     let samples = std::mem::take(&mut *samples.lock().expect("not poisoned"));
-    memory.cpu_ms_per_request = memory.load_cpu_s * 1e3 / samples.len().max(1) as f64;
+    server_use.cpu_ms_per_request = server_use.load_cpu_s * 1e3 / samples.len().max(1) as f64;
     let mut by_kind: BTreeMap<&'static str, Vec<(f64, bool)>> = BTreeMap::new();
     for (k, ms, ok) in &samples {
         by_kind.entry(*k).or_default().push((*ms, *ok));
@@ -911,7 +911,7 @@ async fn measure(
     )
     .await?;
     if let Some((_, h)) = memory_of(pid) {
-        memory.hwm_mib = memory.hwm_mib.max(h);
+        server_use.hwm_mib = server_use.hwm_mib.max(h);
     }
     drop(server);
     Ok(Report {
@@ -922,7 +922,7 @@ async fn measure(
         requests: samples.len(),
         requests_per_s: samples.len() as f64 / elapsed,
         kinds,
-        memory,
+        server: server_use,
         live_under_load,
         live_idle,
     })
