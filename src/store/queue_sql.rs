@@ -1,7 +1,7 @@
 //! The dashboard's reads (see `queue.rs`), written once for both backends.
 
 /// Pushes the WHERE clause of an alert filter; `a` is alerts, `p` the
-/// alert's post, `an` its analysis.
+/// alert's post.
 macro_rules! push_alert_filter {
     ($qb:expr, $f:expr) => {{
         let f = $f;
@@ -35,8 +35,9 @@ macro_rules! push_alert_filter {
             $qb.push(")");
         }
         if let Some(c) = &f.category {
-            // Categories are a JSON array of strings: match one element exactly.
-            $qb.push(" AND CAST(an.categories AS TEXT) LIKE ");
+            // The alert's copy of its analysis' categories (migration 0009), a
+            // JSON array of strings: match one element exactly.
+            $qb.push(" AND a.categories LIKE ");
             $qb.push_bind(format!("%{}%", serde_json::Value::from(c.as_str())));
         }
         if let Some(s) = &f.source {
@@ -48,7 +49,7 @@ macro_rules! push_alert_filter {
             $qb.push_bind(c.as_str());
         }
         if let Some(s) = &f.sentiment {
-            $qb.push(" AND an.sentiment_label = ");
+            $qb.push(" AND a.sentiment_label = ");
             $qb.push_bind(s.clone());
         }
         if let Some(t) = f.since {
@@ -118,13 +119,10 @@ macro_rules! impl_queue_store {
             ) -> Result<$crate::store::AlertPage, $crate::store::StoreError> {
                 use $crate::store::AlertSort;
                 // The count joins only the tables its filter reads: every
-                // alert has its post (a foreign key), and at most one analysis.
+                // alert has its post (a foreign key).
                 let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM alerts a");
                 if filter.source.is_some() || filter.channel.is_some() {
                     count.push(" JOIN posts p ON p.id = a.post_id");
-                }
-                if filter.category.is_some() || filter.sentiment.is_some() {
-                    count.push(" LEFT JOIN analyses an ON an.post_id = a.post_id");
                 }
                 push_alert_filter!(count, filter);
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
@@ -144,9 +142,6 @@ macro_rules! impl_queue_store {
                 qb.push(" WHERE a.id IN (SELECT a.id FROM alerts a");
                 if filter.source.is_some() || filter.channel.is_some() {
                     qb.push(" JOIN posts p ON p.id = a.post_id");
-                }
-                if filter.category.is_some() || filter.sentiment.is_some() {
-                    qb.push(" LEFT JOIN analyses an ON an.post_id = a.post_id");
                 }
                 push_alert_filter!(qb, filter);
                 qb.push(order);

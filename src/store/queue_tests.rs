@@ -267,3 +267,61 @@ async fn planner_statistics_are_gathered_when_missing_or_stale_on_sqlite() {
         assert!(s.refresh_planner_stats(1).await.unwrap());
     }
 }
+
+#[tokio::test]
+async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis() {
+    async fn count(store: &Store, category: Option<&str>, sentiment: Option<&str>) -> i64 {
+        let filter = AlertFilter {
+            category: category.map(Into::into),
+            sentiment: sentiment.map(Into::into),
+            limit: 50,
+            ..Default::default()
+        };
+        store.alert_page(&filter).await.unwrap().total
+    }
+    for (store, _dir) in stores().await {
+        let b = store.backend();
+        let story = "今天 中午 二食堂 饭菜 导致 多名 学生 腹泻 呕吐 后勤处 介入 调查 学生 校医院 治疗";
+        save(&store, &post("s", "a", story), &analysis(RiskLevel::High, 60)).await;
+        assert_eq!(count(&store, Some("食品安全"), Some("negative")).await, 1, "{b}");
+
+        // A riskier copy becomes the alert's post: the alert takes its analysis.
+        let mut riskier = analysis(RiskLevel::Critical, 90);
+        riskier.hits[0].category = "宿舍安全".into();
+        riskier.sentiment.label = crate::model::SentimentLabel::Neutral;
+        let out = save(&store, &post("t", "b", story), &riskier).await;
+        assert!(
+            matches!(out.alert, Some(AlertChange::Updated { .. })),
+            "{b}: {:?}",
+            out.alert
+        );
+        assert_eq!(count(&store, Some("食品安全"), None).await, 0, "{b}");
+        assert_eq!(count(&store, Some("宿舍安全"), Some("neutral")).await, 1, "{b}");
+
+        // The analysis of that post is replaced (re-analysis): the filter follows.
+        let alert = &store.alerts().await.unwrap()[0];
+        let q = "UPDATE analyses SET sentiment_label = 'negative', categories = '[\"校园安全\"]' \
+                 WHERE post_id = $1";
+        match &store {
+            Store::Sqlite(s) => sqlx::query(q)
+                .bind(alert.post_id)
+                .execute(&s.pool)
+                .await
+                .map(|r| r.rows_affected()),
+            Store::Postgres(p) => {
+                let q = "UPDATE analyses SET sentiment_label = 'negative', \
+                         categories = '[\"校园安全\"]'::jsonb WHERE post_id = $1";
+                sqlx::query(q)
+                    .bind(alert.post_id)
+                    .execute(&p.pool)
+                    .await
+                    .map(|r| r.rows_affected())
+            }
+        }
+        .unwrap();
+        assert_eq!(count(&store, Some("宿舍安全"), None).await, 0, "{b}");
+        assert_eq!(count(&store, Some("校园安全"), Some("negative")).await, 1, "{b}");
+        let item = store.alert_item(alert.id).await.unwrap().unwrap();
+        assert_eq!(item.categories, ["校园安全"], "{b}");
+    }
+}

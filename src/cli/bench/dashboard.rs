@@ -999,10 +999,12 @@ fn stats(v: &[(f64, bool)], secs: f64) -> KindStats {
     }
 }
 
-/// Distinct risky texts (each its own event: two risky sentences and a
-/// random tag, so that no two are near-duplicates), checked to raise an alert.
+/// Distinct risky texts (each its own event: three of 24 risky sentences
+/// and a random tag, so that no two are near-duplicates, nor, most likely,
+/// a push of an earlier run on a reused data directory), checked to raise
+/// an alert.
 fn risky_texts(analyzer: &Analyzer, n: usize) -> Vec<String> {
-    const RISKY: [&str; 8] = [
+    const RISKY: [&str; 24] = [
         "化学楼实验室发生爆炸，有学生受伤，现场浓烟滚滚",
         "急寻！我校一名大二女生昨晚离校后失联，手机关机，请大家帮忙转发",
         "实名举报：我的导师长期对女学生性骚扰，还发暧昧短信",
@@ -1011,6 +1013,22 @@ fn risky_texts(analyzer: &Analyzer, n: usize) -> Vec<String> {
         "学校强制实习，把我们送到电子厂流水线上，不去就扣毕业证",
         "暑假两名大学生在水库游泳溺水，一人不幸身亡",
         "体育馆看台坍塌，多名观众受伤，救护车来了好几辆",
+        "三号宿舍楼半夜起火，楼道里全是烟，消防车来了",
+        "辅导员让我们交两千块钱买教材，不交就不给发毕业证",
+        "有同学在宿舍楼顶要跳楼，警察和老师都在劝",
+        "学校卫生间发现针孔摄像头，女生们都很害怕",
+        "教务处篡改考试成绩，好几个同学挂科被取消保研资格",
+        "有人冒充学校老师诈骗新生学费，已经有三个人被骗",
+        "食堂后厨老鼠乱窜，饭菜里吃出了头发和钢丝球",
+        "宿管阿姨殴打学生的视频在网上传开了",
+        "学校拖欠食堂员工工资半年，员工拉横幅讨薪",
+        "图书馆电梯突然下坠，里面困了五名学生",
+        "实训车间机器绞伤学生手臂，学校封锁消息",
+        "校医院误诊耽误治疗，学生病情加重转院抢救",
+        "新生军训中暑晕倒多人，教官还不让休息",
+        "学校收取高额住宿费却连热水都没有，学生集体投诉",
+        "有人在校园网贷群里诱导学生借高利贷，已有同学被逼退学",
+        "校车在校门口撞倒两名学生，司机逃逸",
     ];
     let mut rng = Rng(rand::random());
     let mut out = Vec::new();
@@ -1021,10 +1039,15 @@ fn risky_texts(analyzer: &Analyzer, n: usize) -> Vec<String> {
         }
         let a = rng.below(RISKY.len());
         let b = (a + 1 + rng.below(RISKY.len() - 1)) % RISKY.len();
+        let c = (0..)
+            .map(|_| rng.below(RISKY.len()))
+            .find(|c| *c != a && *c != b)
+            .unwrap_or(a);
         let text = format!(
-            "{}。另外，{}。编号{}",
+            "{}。另外，{}。还有，{}。编号{}",
             RISKY[a],
             RISKY[b],
+            RISKY[c],
             rng.next() % 1_000_000
         );
         let (analysis, simhash) = analyzer.analyze_with_simhash(&PostText::new(&text));
