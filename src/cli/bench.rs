@@ -3,7 +3,9 @@
 //! ingest throughput; a synthetic site for crawl benchmarks; and the
 //! dashboard under load at scale (`dashboard.rs`).
 
+mod cpu;
 mod dashboard;
+mod rules;
 mod site;
 
 use super::{AnalysisPaths, load_analyzer, load_config};
@@ -46,6 +48,9 @@ pub enum BenchCommand {
     /// `yuqing serve` as a child, time concurrent queue pages and searches,
     /// and post → live-update latency.
     Dashboard(dashboard::DashboardArgs),
+    /// Matching cost and memory of 10 → 10,000 synthetic rules on the same
+    /// texts: the rule-count scaling of the matcher.
+    Rules(rules::RulesArgs),
     /// Time from a post appearing on a polled source to its alert being stored.
     Latency(super::latency::LatencyArgs),
     /// Serve a deterministic synthetic campus news site (list pages of 20
@@ -71,6 +76,10 @@ struct BenchPost {
 struct Throughput {
     items_per_s: f64,
     mb_per_s: f64,
+    /// The same per second of this thread's CPU time: what the stage costs
+    /// on one core whatever else the machine is doing.
+    cpu_items_per_s: f64,
+    cpu_mb_per_s: f64,
     passes: usize,
 }
 
@@ -79,15 +88,20 @@ struct Report {
     items: usize,
     bytes: usize,
     startup_ms: f64,
+    /// CPU time of start-up summed over its threads: an upper bound of its
+    /// wall time on an idle core, whatever the load during the run.
+    startup_cpu_ms: f64,
     tokenize: Throughput,
     sentiment_only: Throughput,
     analyze: Throughput,
     analyze_vs_tokenize: f64,
+    analyze_vs_tokenize_cpu: f64,
 }
 
 /// Repeats `pass` over the corpus until `min` has elapsed.
 fn measure(items: usize, bytes: usize, min: Duration, mut pass: impl FnMut()) -> Throughput {
     pass(); // warm caches
+    let cpu_start = cpu::this_thread();
     let start = Instant::now();
     let mut passes = 0;
     while passes == 0 || start.elapsed() < min {
@@ -95,9 +109,17 @@ fn measure(items: usize, bytes: usize, min: Duration, mut pass: impl FnMut()) ->
         passes += 1;
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu_secs = match (cpu_start, cpu::this_thread()) {
+        (Some(a), Some(b)) if b > a => (b - a).as_secs_f64(),
+        _ => secs,
+    };
+    let done = (items * passes) as f64;
+    let mb = (bytes * passes) as f64 / 1e6;
     Throughput {
-        items_per_s: (items * passes) as f64 / secs,
-        mb_per_s: (bytes * passes) as f64 / secs / 1e6,
+        items_per_s: done / secs,
+        mb_per_s: mb / secs,
+        cpu_items_per_s: done / cpu_secs,
+        cpu_mb_per_s: mb / cpu_secs,
         passes,
     }
 }
@@ -118,6 +140,7 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Latency(args) => super::latency::run(args),
         BenchCommand::Dashboard(args) => dashboard::run(args),
         BenchCommand::Site { pages, addr } => site::run(pages, addr),
+        BenchCommand::Rules(args) => rules::run(args),
     }
 }
 
@@ -255,6 +278,7 @@ fn bench_analyze(paths: AnalysisPaths, input: PathBuf, seconds: f64) -> anyhow::
     let bytes: usize = posts.iter().map(|p| p.title.len() + p.text.len()).sum();
 
     let config = load_config(&paths)?;
+    let cpu_before = cpu::this_process();
     let started = Instant::now();
     let analyzer = load_analyzer(
         &config.dictionaries_dir,
@@ -262,6 +286,10 @@ fn bench_analyze(paths: AnalysisPaths, input: PathBuf, seconds: f64) -> anyhow::
         config.analysis.clone(),
     )?;
     let startup_ms = started.elapsed().as_secs_f64() * 1e3;
+    let startup_cpu_ms = match (cpu_before, cpu::this_process()) {
+        (Some(a), Some(b)) => (b - a).as_secs_f64() * 1e3,
+        _ => startup_ms,
+    };
 
     let min = Duration::from_secs_f64(seconds);
     let tokenizer = analyzer.tokenizer();
@@ -294,7 +322,9 @@ fn bench_analyze(paths: AnalysisPaths, input: PathBuf, seconds: f64) -> anyhow::
         items: posts.len(),
         bytes,
         startup_ms,
+        startup_cpu_ms,
         analyze_vs_tokenize: analyze.mb_per_s / tokenize.mb_per_s,
+        analyze_vs_tokenize_cpu: analyze.cpu_mb_per_s / tokenize.cpu_mb_per_s,
         tokenize,
         sentiment_only,
         analyze,

@@ -281,9 +281,19 @@ async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis(
     }
     for (store, _dir) in stores().await {
         let b = store.backend();
-        let story = "今天 中午 二食堂 饭菜 导致 多名 学生 腹泻 呕吐 后勤处 介入 调查 学生 校医院 治疗";
-        save(&store, &post("s", "a", story), &analysis(RiskLevel::High, 60)).await;
-        assert_eq!(count(&store, Some("食品安全"), Some("negative")).await, 1, "{b}");
+        let story =
+            "今天 中午 二食堂 饭菜 导致 多名 学生 腹泻 呕吐 后勤处 介入 调查 学生 校医院 治疗";
+        save(
+            &store,
+            &post("s", "a", story),
+            &analysis(RiskLevel::High, 60),
+        )
+        .await;
+        assert_eq!(
+            count(&store, Some("食品安全"), Some("negative")).await,
+            1,
+            "{b}"
+        );
 
         // A riskier copy becomes the alert's post: the alert takes its analysis.
         let mut riskier = analysis(RiskLevel::Critical, 90);
@@ -296,7 +306,11 @@ async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis(
             out.alert
         );
         assert_eq!(count(&store, Some("食品安全"), None).await, 0, "{b}");
-        assert_eq!(count(&store, Some("宿舍安全"), Some("neutral")).await, 1, "{b}");
+        assert_eq!(
+            count(&store, Some("宿舍安全"), Some("neutral")).await,
+            1,
+            "{b}"
+        );
 
         // The analysis of that post is replaced (re-analysis): the filter follows.
         let alert = &store.alerts().await.unwrap()[0];
@@ -320,7 +334,11 @@ async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis(
         }
         .unwrap();
         assert_eq!(count(&store, Some("宿舍安全"), None).await, 0, "{b}");
-        assert_eq!(count(&store, Some("校园安全"), Some("negative")).await, 1, "{b}");
+        assert_eq!(
+            count(&store, Some("校园安全"), Some("negative")).await,
+            1,
+            "{b}"
+        );
         let item = store.alert_item(alert.id).await.unwrap().unwrap();
         assert_eq!(item.categories, ["校园安全"], "{b}");
     }

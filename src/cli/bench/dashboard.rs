@@ -687,18 +687,6 @@ fn memory_of(pid: u32) -> Option<(f64, f64)> {
     Some((kib("VmRSS:")? / 1024.0, kib("VmHWM:")? / 1024.0))
 }
 
-/// CPU seconds the process has used (user + system), from `/proc/<pid>/stat`.
-fn cpu_seconds_of(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the parenthesised command name, which may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split(' ').collect();
-    // utime and stime are fields 14 and 15 of the whole line (11 and 12 here).
-    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    // USER_HZ is 100 on every Linux architecture this runs on.
-    Some(ticks / 100.0)
-}
-
 #[derive(Clone)]
 struct Session {
     cookie: String,
@@ -830,7 +818,7 @@ async fn measure(
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
     let load_started = Instant::now();
-    let cpu_before = cpu_seconds_of(pid).unwrap_or(0.0);
+    let cpu_before = super::cpu::process(pid).map_or(0.0, |d| d.as_secs_f64());
     let mut tasks = Vec::new();
     for (i, s) in sessions.iter().enumerate() {
         let client = client.clone();
@@ -882,7 +870,7 @@ async fn measure(
         t.await?;
     }
     let elapsed = load_started.elapsed().as_secs_f64();
-    server_use.load_cpu_s = cpu_seconds_of(pid).unwrap_or(0.0) - cpu_before;
+    server_use.load_cpu_s = super::cpu::process(pid).map_or(0.0, |d| d.as_secs_f64()) - cpu_before;
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let (max_rss, hwm) = sampler.await?;
     server_use.load_rss_max_mib = max_rss;
