@@ -468,6 +468,14 @@ async fn a_publisher_writes_checks_and_another_approves_and_publishes_in_chromiu
     b.go(&page).await;
     b.wait_text("#jobs", "已发布").await;
     b.screenshot("12-content-published").await;
+
+    // The media matrix as the admin sees it: secrets only as 已设置.
+    app.user("root", "王管理", &[Role::Admin]).await;
+    b.sign_out().await;
+    b.sign_in("root").await;
+    b.go("/channels").await;
+    b.wait_text("#channels", "XX职业技术学院官网").await;
+    b.screenshot("13-channels-admin").await;
     b.close().await;
     app.stop().await;
 }
