@@ -585,3 +585,123 @@ async fn a_channel_variant_edited_in_the_editor_is_held_to_its_limits_and_sent_a
     assert_eq!(title(site), "校园开放日通知");
     d.server.stop().await;
 }
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_a_failed_channel_is_retried_after_its_secret_is_fixed() {
+    let d = desk().await;
+    // Registered with a key the receiver does not know: it answers 401.
+    let r = d
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("kind", "webhook"),
+                ("name", "XX职业技术学院Webhook"),
+                ("url", &d.hook_url),
+                ("secret", "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let hook = d.server.store.syn_channels().await.unwrap()[0].account.id;
+    let hook_s = hook.to_string();
+    let id = content_id(
+        &d.alice
+            .post(
+                "/contents",
+                &[
+                    ("title", "校园开放日通知"),
+                    ("body", "欢迎参观。"),
+                    ("channel", &hook_s),
+                ],
+            )
+            .await,
+    );
+    let path = format!("/contents/{id}");
+    let submit = [("channel", hook_s.as_str())];
+    assert_eq!(
+        d.alice
+            .post(&format!("{path}/submit"), &submit)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = d
+        .bob
+        .post(&format!("{path}/reject"), &[("reason", " ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("驳回时须填写原因"));
+    let r = d
+        .bob
+        .post(&format!("{path}/reject"), &[("reason", "请补充开放时间")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = d.alice.page(&path).await;
+    assert!(page.contains("驳回原因：请补充开放时间"));
+    assert!(
+        html_escape::decode_html_entities(&page).contains(&format!("href=\"{path}/edit\"")),
+        "a rejected content can be edited again"
+    );
+
+    // Back to editing, resubmitted, approved, published — and refused.
+    let r = d
+        .alice
+        .post(
+            &format!("{path}/edit"),
+            &[
+                ("version", "1"),
+                ("title", "校园开放日通知"),
+                ("body", "欢迎参观，开放时间为上午九点至下午四点。"),
+                ("channel", &hook_s),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        d.alice
+            .post(&format!("{path}/submit"), &submit)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        d.bob.post(&format!("{path}/approve"), &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = d
+        .bob
+        .post(&format!("{path}/schedule"), &[("when", "now")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let store = d.server.store.clone();
+    let state_is = |want: ContentState| {
+        let store = store.clone();
+        move || {
+            let store = store.clone();
+            async move { store.syn_content(id).await.unwrap().unwrap().state == want }
+        }
+    };
+    d.server
+        .wait_for("the job to fail", state_is(ContentState::Failed))
+        .await;
+    let page = d.alice.page(&path).await;
+    assert!(page.contains("HTTP 401"), "the platform's error is shown");
+    assert!(page.contains("id=\"do-retry\""));
+
+    // The admin fixes the secret; the publisher retries the failed channel.
+    let r = d
+        .admin
+        .post(&format!("/channels/{hook}/secret"), &[("secret", WHSEC)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = d.alice.post(&format!("{path}/retry"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().contains("ok="));
+    d.server
+        .wait_for("the retry to publish", state_is(ContentState::Published))
+        .await;
+    d.mock
+        .with(|m| assert_eq!(m.hook_ids, vec![format!("yuqing-c{id}-v2-ch{hook}")]));
+    d.server.stop().await;
+}
