@@ -705,3 +705,64 @@ async fn a_rejection_needs_a_reason_and_a_failed_channel_is_retried_after_its_se
         .with(|m| assert_eq!(m.hook_ids, vec![format!("yuqing-c{id}-v2-ch{hook}")]));
     d.server.stop().await;
 }
+
+#[tokio::test]
+async fn scheduling_takes_a_beijing_time_and_refuses_a_bad_one() {
+    let d = desk().await;
+    let (hook, _) = d.channels().await;
+    let hook_s = hook.to_string();
+    let id = content_id(
+        &d.alice
+            .post(
+                "/contents",
+                &[
+                    ("title", "元旦放假通知"),
+                    ("body", "全校放假一天。"),
+                    ("channel", &hook_s),
+                ],
+            )
+            .await,
+    );
+    let path = format!("/contents/{id}");
+    let submit = [("channel", hook_s.as_str())];
+    assert_eq!(
+        d.alice
+            .post(&format!("{path}/submit"), &submit)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        d.admin.post(&format!("{path}/approve"), &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = d
+        .alice
+        .post(
+            &format!("{path}/schedule"),
+            &[("when", "at"), ("at", "明天早上")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("请填写有效的发布时间"));
+    let r = d
+        .alice
+        .post(
+            &format!("{path}/schedule"),
+            &[("when", "at"), ("at", "2099-01-01T09:30")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = d.server.store.syn_content(id).await.unwrap().unwrap();
+    assert_eq!(c.state, ContentState::Scheduled);
+    assert_eq!(
+        c.scheduled_at.unwrap().to_rfc3339(),
+        "2099-01-01T01:30:00+00:00"
+    );
+    let page = d.alice.page(&path).await;
+    assert!(
+        page.contains("2099-01-01 09:30:00"),
+        "shown in Beijing time"
+    );
+    d.server.stop().await;
+}
