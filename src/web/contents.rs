@@ -45,22 +45,50 @@ pub struct Syndication {
     pub data_dir: PathBuf,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
         .route("/contents", get(list).post(create))
         .route("/contents/new", get(new_page))
         .route("/contents/review", get(review_queue))
-        .route(
-            "/contents/media",
-            post(upload).layer(DefaultBodyLimit::max(media::VIDEO_MAX as usize + 64 * 1024)),
-        )
         .route("/contents/{id}", get(detail))
         .route("/contents/{id}/edit", get(edit_page).post(save_edit))
         .route("/contents/{id}/{action}", post(act))
         .route("/channels", get(channels_page).post(add_channel))
         .route("/channels/{id}", post(change_channel))
         .route("/channels/{id}/secret", post(change_secret))
+        .layer(axum::middleware::map_response_with_state(
+            state,
+            html_errors,
+        ));
+    Router::new()
+        .merge(pages)
+        // Called by the editor's script and by feed readers: JSON errors.
+        .route(
+            "/contents/media",
+            post(upload).layer(DefaultBodyLimit::max(media::VIDEO_MAX as usize + 64 * 1024)),
+        )
         .route("/feeds/{channel}/{file}", get(feed))
+}
+
+/// A refusal on a page (permission, CSRF, missing content) as the error
+/// page with its Chinese message, not as the API's JSON.
+async fn html_errors(State(state): State<AppState>, response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !json || !status.is_client_error() || status == StatusCode::UNAUTHORIZED {
+        return response;
+    }
+    let Ok(bytes) = axum::body::to_bytes(response.into_body(), 64 * 1024).await else {
+        return ApiError::Internal.into_response();
+    };
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(String::from))
+        .unwrap_or_else(|| "操作未完成".into());
+    error_page(&state, status, &message, "/contents")
 }
 
 fn publishers_only(user: &CurrentUser) -> Result<(), ApiError> {

@@ -77,7 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/live", get(live::live))
         .route("/static/{*path}", get(pages::static_file))
         .merge(alerts::router())
-        .merge(contents::router())
+        .merge(contents::router(state.clone()))
         .merge(api::router())
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))

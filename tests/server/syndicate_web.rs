@@ -117,6 +117,8 @@ async fn monitors_and_commentators_are_refused_and_only_admins_manage_channels()
         ] {
             let r = s.get(path).await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name} GET {path}");
+            let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+            assert!(kind.starts_with("text/html"), "an error page: {kind}");
             let text = r.text().await.unwrap();
             assert!(text.contains("只有宣传员或管理员"), "{text}");
         }
