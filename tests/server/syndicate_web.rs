@@ -356,6 +356,43 @@ async fn draft_to_published_on_webhook_and_website_through_the_pages_with_feeds(
     let trail = d.server.store.audit_trail("channel", hook).await.unwrap();
     assert!(trail.iter().any(|e| e.action == "channel.secret"));
     assert!(!format!("{trail:?}").contains(WHSEC));
+    // Editing an account keeps the unified naming; publishers cannot edit.
+    let edit = format!("/channels/{site}");
+    let r = d
+        .admin
+        .post(
+            &edit,
+            &[
+                ("name", "学院官网"),
+                ("site_url", "https://www.xx.edu.cn"),
+                ("enabled", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("账号名称应以学校名称开头、以「官网」结尾")
+    );
+    let fields = [
+        ("name", "XX职业技术学院新闻中心官网"),
+        ("site_url", "https://news.xx.edu.cn"),
+        ("enabled", "1"),
+    ];
+    assert_eq!(
+        d.alice.post(&edit, &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        d.admin.post(&edit, &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let rec = d.server.store.syn_channel(site).await.unwrap().unwrap();
+    assert_eq!(rec.account.name, "XX职业技术学院新闻中心官网");
+    let trail = d.server.store.audit_trail("channel", site).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "channel.update"));
 
     let cover = d.upload(&d.alice, png(), Some(&d.alice.csrf)).await;
     let cover: serde_json::Value = cover.json().await.unwrap();
@@ -381,7 +418,10 @@ async fn draft_to_published_on_webhook_and_website_through_the_pages_with_feeds(
         .await
         .unwrap();
     assert!(page.contains("没有发现敏感或不规范用语"), "{page}");
-    assert!(page.contains("XX职业技术学院官网"), "a preview per channel");
+    assert!(
+        page.contains("XX职业技术学院新闻中心官网"),
+        "a preview per channel"
+    );
     let id = content_id(&d.alice.post("/contents", &form).await);
 
     let path = format!("/contents/{id}");
@@ -433,7 +473,7 @@ async fn draft_to_published_on_webhook_and_website_through_the_pages_with_feeds(
     assert!(page.contains("<span class=\"state p-published\">已发布</span>"));
     assert!(
         html_escape::decode_html_entities(&page)
-            .contains(&format!("href=\"https://www.xx.edu.cn/content/{id}\"")),
+            .contains(&format!("href=\"https://news.xx.edu.cn/content/{id}\"")),
         "remote URL"
     );
     for step in [
