@@ -126,6 +126,7 @@ impl Server {
         let templates =
             crate::web::pages::load_templates(&templates_dir).map_err(ServerError::Templates)?;
         let initial_admin = first_admin(pipeline.store()).await?;
+        let syndication = Arc::new(syndication_state(config)?);
         let (live_tx, live) = watch::channel(0);
         Ok(Server {
             state: AppState {
@@ -140,6 +141,7 @@ impl Server {
                 search: Some(index.reader()),
                 live,
                 static_dir: Arc::new(config.server.dashboards_dir.join("static")),
+                syndication,
             },
             live_tx,
             initial_admin,
@@ -272,6 +274,36 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// What the syndication pages need: the publishing rules (also without a
+/// secrets key: content can be written and checked before channels exist)
+/// and the key (None when not configured).
+fn syndication_state(config: &Config) -> Result<web::contents::Syndication, ServerError> {
+    use crate::syndicate::{PublishChecker, SecretKey, SyndicateError, secrets::SecretError};
+    let settings = &config.syndicate;
+    let key = match SecretKey::load(settings.secret_key_file.as_deref()) {
+        Ok(k) => Some(Arc::new(k)),
+        Err(SecretError::NoKey) => None,
+        Err(e) => return Err(SyndicateError::from(e).into()),
+    };
+    let rules = settings
+        .rules_dir
+        .clone()
+        .unwrap_or_else(|| config.rules_dir.join("publish"));
+    // Without them the content pages are off, not the whole dashboard.
+    let checker = PublishChecker::load(&rules)
+        .map(Arc::new)
+        .map_err(|e| format!("publishing rules not loaded: {e}"));
+    if let Err(e) = &checker {
+        tracing::warn!(error = %e, "content pages unavailable");
+    }
+    Ok(web::contents::Syndication {
+        checker,
+        key,
+        college: settings.college.clone(),
+        data_dir: config.data_dir.clone(),
+    })
 }
 
 /// Escalate alerts past their SLA due time.

@@ -93,3 +93,40 @@
     });
   });
 })();
+
+// Editor uploads: the file goes as the request body; the stored name
+// is written into the field the input names (appended for images).
+(function () {
+  "use strict";
+  var editor = document.getElementById("editor");
+  if (!editor) return;
+  var status = document.getElementById("upload-status");
+  editor.querySelectorAll("input[type=file][data-upload]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      var target = document.getElementById(input.getAttribute("data-upload"));
+      status.textContent = "正在上传 " + file.name + " …";
+      status.className = "small";
+      fetch("/contents/media", {
+        method: "POST",
+        headers: { "x-csrf-token": editor.getAttribute("data-csrf") },
+        body: file
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      }).then(function (res) {
+        if (!res.ok) throw new Error(res.j.error ? res.j.error.message : "上传失败");
+        if (input.hasAttribute("data-append") && target.value.trim()) {
+          target.value = target.value.trim() + "\n" + res.j.name;
+        } else {
+          target.value = res.j.name;
+        }
+        status.textContent = "已上传 " + file.name;
+      }).catch(function (e) {
+        status.textContent = e.message;
+        status.className = "small error";
+      });
+      input.value = "";
+    });
+  });
+})();

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod channel;
 mod crawl;
 mod demo;
 mod export;
@@ -58,6 +59,11 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Manage user accounts (admin, monitor, commentator, publisher).
     User(user::UserArgs),
+    /// Manage the media matrix's channel accounts.
+    Channel(channel::ChannelArgs),
+    /// The key that seals channel secrets.
+    #[command(subcommand, name = "secret-key")]
+    SecretKey(channel::SecretKeyCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +123,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Crawl(args) => crawl::run(args),
         Command::Serve(args) => serve::run(args),
         Command::User(args) => user::run(args),
+        Command::Channel(args) => channel::run(args),
+        Command::SecretKey(cmd) => channel::secret_key(cmd),
     }
 }
 

@@ -818,6 +818,34 @@ impl Store {
         dispatch!(self, s => s.syn_content(id).await)
     }
 
+    pub async fn syn_contents(
+        &self,
+        state: Option<crate::syndicate::content::ContentState>,
+        limit: i64,
+    ) -> Result<Vec<crate::syndicate::content::Content>, StoreError> {
+        dispatch!(self, s => s.syn_contents(state, limit).await)
+    }
+
+    pub async fn syn_choose_channels(
+        &self,
+        id: i64,
+        channel_ids: &[i64],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_choose_channels(id, channel_ids).await)
+    }
+
+    pub async fn syn_update_channel(
+        &self,
+        id: i64,
+        name: &str,
+        settings: &crate::syndicate::channels::ChannelSettings,
+        enabled: bool,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.syn_update_channel(id, name, settings, enabled, actor, now).await)
+    }
+
     pub async fn syn_content_versions(
         &self,
         id: i64,

@@ -373,29 +373,96 @@ macro_rules! impl_syndicate_store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some(r) = row else { return Ok(None) };
-                use sqlx::Row;
-                let state: String = r.try_get("state")?;
-                let channels: sqlx::types::Json<Vec<i64>> = r.try_get("channel_ids")?;
-                let body: sqlx::types::Json<$crate::syndicate::content::ContentBody> = r.try_get("body")?;
-                Ok(Some($crate::syndicate::content::Content {
-                    id: r.try_get("id")?,
-                    author_id: r.try_get("author_id")?,
-                    state: state.parse().map_err(|message| $crate::store::StoreError::Corrupt {
-                        table: "contents",
-                        message,
-                    })?,
-                    version: r.try_get("version")?,
-                    source_post_id: r.try_get("source_post_id")?,
-                    approved_version: r.try_get("approved_version")?,
-                    approver_id: r.try_get("approver_id")?,
-                    reject_reason: r.try_get("reject_reason")?,
-                    scheduled_at: r.try_get("scheduled_at")?,
-                    channel_ids: channels.0,
-                    created_at: r.try_get("created_at")?,
-                    updated_at: r.try_get("updated_at")?,
-                    body: body.0,
-                }))
+                row.as_ref().map(syn_content_row).transpose()
+            }
+
+            /// Contents (current versions), most recently changed first,
+            /// optionally only those in `state`.
+            pub async fn syn_contents(
+                &self,
+                state: Option<$crate::syndicate::content::ContentState>,
+                limit: i64,
+            ) -> Result<Vec<$crate::syndicate::content::Content>, $crate::store::StoreError> {
+                const COLUMNS: &str = "SELECT c.id, c.author_id, c.state, c.version, c.source_post_id, \
+                     c.approved_version, c.approver_id, c.reject_reason, c.scheduled_at, c.channel_ids, c.created_at, \
+                     c.updated_at, v.body FROM contents c JOIN content_versions v ON v.content_id = c.id \
+                     AND v.version = c.version";
+                let rows = match state {
+                    Some(st) => {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE c.state = $1 ORDER BY c.updated_at DESC, c.id DESC LIMIT $2")))
+                            .bind(st.as_str())
+                            .bind(limit)
+                            .fetch_all(&self.pool)
+                            .await?
+                    }
+                    None => {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} ORDER BY c.updated_at DESC, c.id DESC LIMIT $1")))
+                            .bind(limit)
+                            .fetch_all(&self.pool)
+                            .await?
+                    }
+                };
+                rows.iter().map(syn_content_row).collect()
+            }
+
+            /// Remember the channels chosen while editing (draft or
+            /// rejected content only; submission fixes them).
+            pub async fn syn_choose_channels(
+                &self,
+                id: i64,
+                channel_ids: &[i64],
+            ) -> Result<bool, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE contents SET channel_ids = $1 WHERE id = $2 AND state IN ('draft', 'rejected')",
+                )
+                .bind(sqlx::types::Json(channel_ids))
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            /// Change an account's name, settings and whether it is used;
+            /// false when it does not exist.
+            pub async fn syn_update_channel(
+                &self,
+                id: i64,
+                name: &str,
+                settings: &$crate::syndicate::channels::ChannelSettings,
+                enabled: bool,
+                actor: Option<i64>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM syn_channels WHERE name = $1 AND id <> $2")
+                    .bind(name)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err($crate::store::StoreError::Conflict(format!("账号「{name}」已存在")));
+                }
+                let before: Option<(String, sqlx::types::Json<serde_json::Value>, bool)> =
+                    sqlx::query_as("SELECT name, settings, enabled FROM syn_channels WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((old_name, old_settings, old_enabled)) = before else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                sqlx::query("UPDATE syn_channels SET name = $1, settings = $2, enabled = $3 WHERE id = $4")
+                    .bind(name)
+                    .bind(sqlx::types::Json(settings))
+                    .bind(enabled)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                review_audit(&mut *tx, now, actor, "channel.update", "channel", id,
+                    Some(serde_json::json!({"name": old_name, "settings": old_settings.0, "enabled": old_enabled})),
+                    Some(serde_json::json!({"name": name, "settings": settings, "enabled": enabled})), None).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             /// Every version of a content, oldest first.
@@ -820,6 +887,33 @@ macro_rules! impl_syndicate_store {
                     None).await?;
             }
             Ok(())
+        }
+
+        fn syn_content_row(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<$crate::syndicate::content::Content, $crate::store::StoreError> {
+            use sqlx::Row;
+            let state: String = r.try_get("state")?;
+            let channels: sqlx::types::Json<Vec<i64>> = r.try_get("channel_ids")?;
+            let body: sqlx::types::Json<$crate::syndicate::content::ContentBody> = r.try_get("body")?;
+            Ok($crate::syndicate::content::Content {
+                id: r.try_get("id")?,
+                author_id: r.try_get("author_id")?,
+                state: state.parse().map_err(|message| $crate::store::StoreError::Corrupt {
+                    table: "contents",
+                    message,
+                })?,
+                version: r.try_get("version")?,
+                source_post_id: r.try_get("source_post_id")?,
+                approved_version: r.try_get("approved_version")?,
+                approver_id: r.try_get("approver_id")?,
+                reject_reason: r.try_get("reject_reason")?,
+                scheduled_at: r.try_get("scheduled_at")?,
+                channel_ids: channels.0,
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+                body: body.0,
+            })
         }
 
         fn syn_channel_row(

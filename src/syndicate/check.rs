@@ -68,6 +68,63 @@ impl CheckReport {
     }
 }
 
+/// A piece of a checked field; `hit` is the index in [`CheckReport::hits`]
+/// of the rule that matched it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marked {
+    pub text: String,
+    pub hit: Option<usize>,
+}
+
+impl CheckReport {
+    /// The normalised title (`Field::Title`) or text cut into pieces, the
+    /// matched ones carrying their hit, so a page can mark each match with
+    /// the rule that fired. Where spans overlap, a blocking hit wins.
+    pub fn marked(&self, field: crate::model::Field) -> Vec<Marked> {
+        let text = if field == crate::model::Field::Title {
+            &self.title
+        } else {
+            &self.text
+        };
+        let mut marks: Vec<(usize, usize, usize)> = self
+            .hits
+            .iter()
+            .enumerate()
+            .flat_map(|(i, h)| h.spans.iter().map(move |s| (i, s)))
+            .filter(|(_, s)| s.field == field && s.start < s.end && s.end <= text.len())
+            .filter(|(_, s)| text.is_char_boundary(s.start) && text.is_char_boundary(s.end))
+            .map(|(i, s)| (s.start, s.end, i))
+            .collect();
+        // Blocking hits first at equal starts, so they keep the overlap.
+        marks.sort_by_key(|&(s, e, i)| (s, !self.hits[i].blocking, std::cmp::Reverse(e)));
+        let mut out = Vec::new();
+        let mut at = 0;
+        for (s, e, i) in marks {
+            if s < at {
+                continue;
+            }
+            if s > at {
+                out.push(Marked {
+                    text: text[at..s].to_string(),
+                    hit: None,
+                });
+            }
+            out.push(Marked {
+                text: text[s..e].to_string(),
+                hit: Some(i),
+            });
+            at = e;
+        }
+        if at < text.len() {
+            out.push(Marked {
+                text: text[at..].to_string(),
+                hit: None,
+            });
+        }
+        out
+    }
+}
+
 /// The checker: the publishing rules, swappable at runtime.
 pub struct PublishChecker {
     rules: SharedRuleSet,
@@ -106,6 +163,13 @@ impl PublishChecker {
         for extra in body.digest.iter().chain(body.author.iter()) {
             text.push('\n');
             text.push_str(extra);
+        }
+        // A channel's own wording goes out too: it is checked the same way.
+        for o in body.overrides.values() {
+            for part in [&o.title, &o.digest, &o.text].into_iter().flatten() {
+                text.push('\n');
+                text.push_str(part);
+            }
         }
         for tag in &body.tags {
             text.push_str("\n#");
@@ -239,6 +303,41 @@ mod tests {
             "讲座揭批法轮功邪教本质，习近平总书记强调……",
         ));
         assert!(r.hits.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn marked_pieces_carry_the_hit_that_matched_them() {
+        let r = checker().check(&body(
+            "通知",
+            "认真学习习近萍讲话，继续做好疫情防控常态化工作。",
+        ));
+        let pieces = r.marked(crate::model::Field::Text);
+        let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, r.text);
+        let hits: Vec<(&str, bool)> = pieces
+            .iter()
+            .filter_map(|p| p.hit.map(|i| (p.text.as_str(), r.hits[i].blocking)))
+            .collect();
+        assert!(hits.contains(&("习近萍", true)), "{hits:?}");
+        assert!(hits.iter().any(|(_, blocking)| !blocking), "{hits:?}");
+        assert!(
+            r.marked(crate::model::Field::Title)
+                .iter()
+                .all(|p| p.hit.is_none())
+        );
+    }
+
+    #[test]
+    fn a_channel_override_is_checked_too() {
+        let mut b = body("标题", "正文");
+        b.overrides.insert(
+            3,
+            crate::syndicate::VariantOverride {
+                text: Some("学习习近萍讲话".into()),
+                ..Default::default()
+            },
+        );
+        assert!(checker().check(&b).blocked());
     }
 
     #[test]

@@ -128,6 +128,28 @@ pub struct ContentBody {
     /// The original article's address (WeChat 阅读原文, the link Weibo needs).
     #[serde(default)]
     pub link: Option<String>,
+    /// The publisher's own wording for some channels (by channel id),
+    /// replacing what would be derived; checked like the rest.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub overrides: std::collections::BTreeMap<i64, VariantOverride>,
+}
+
+/// One channel's hand-edited parts; `None` keeps the derived one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct VariantOverride {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// Markdown for HTML channels, plain text for the others.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+impl VariantOverride {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.digest.is_none() && self.text.is_none()
+    }
 }
 
 impl ContentBody {

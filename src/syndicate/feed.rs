@@ -1,6 +1,6 @@
 //! Feeds of what the website channel published: RSS 2.0, Atom 1.0 and
 //! JSON Feed 1.1, rendered from the published jobs (the exact variant that
-//! was approved). Routes serving them are not built yet.
+//! was approved), served at `/feeds/{channel}/…` by `web::contents`.
 
 use crate::store::Publication;
 use chrono::{DateTime, Utc};

@@ -22,6 +22,7 @@ pub mod channels;
 pub mod check;
 pub mod content;
 pub mod feed;
+pub mod media;
 pub mod outbox;
 pub mod secrets;
 pub mod variants;
@@ -29,7 +30,7 @@ pub mod variants;
 pub use approval::Desk;
 pub use channels::{ChannelAccount, ChannelKind, ChannelSettings};
 pub use check::{CheckHit, CheckReport, PublishChecker};
-pub use content::{Content, ContentBody, ContentState, ContentVersion, MediaRef};
+pub use content::{Content, ContentBody, ContentState, ContentVersion, MediaRef, VariantOverride};
 pub use outbox::{Outbox, OutboxSettings};
 pub use secrets::SecretKey;
 pub use variants::{Limits, Variant, Violation};
@@ -168,6 +169,78 @@ pub async fn register_channel(
             .await?;
     }
     Ok(id)
+}
+
+/// An account's new name, settings and whether it is used.
+#[derive(Debug, Clone)]
+pub struct ChannelUpdate<'a> {
+    pub college: &'a str,
+    pub id: i64,
+    pub name: &'a str,
+    pub settings: &'a ChannelSettings,
+    pub enabled: bool,
+}
+
+/// Change a registered account: the same checks as at registration (its
+/// kind cannot change; its secret is kept).
+pub async fn update_channel(
+    store: &crate::store::Store,
+    update: &ChannelUpdate<'_>,
+    actor: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SyndicateError> {
+    let current = store
+        .syn_channel(update.id)
+        .await?
+        .ok_or_else(|| SyndicateError::Invalid(format!("渠道 {} 不存在", update.id)))?;
+    channels::validate(
+        update.college,
+        update.name,
+        current.account.kind,
+        update.settings,
+        current.secret.is_some(),
+    )?;
+    store
+        .syn_update_channel(
+            update.id,
+            update.name,
+            update.settings,
+            update.enabled,
+            actor,
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Replace an account's secret (sealed; the cached token is dropped).
+pub async fn set_channel_secret(
+    store: &crate::store::Store,
+    key: &SecretKey,
+    id: i64,
+    secret: &str,
+    actor: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SyndicateError> {
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Err(SyndicateError::Invalid("请填写密钥".into()));
+    }
+    let current = store
+        .syn_channel(id)
+        .await?
+        .ok_or_else(|| SyndicateError::Invalid(format!("渠道 {id} 不存在")))?;
+    if matches!(
+        current.account.kind,
+        ChannelKind::Webhook | ChannelKind::Website
+    ) {
+        crate::notify::send::webhook_key(secret).map_err(SyndicateError::Invalid)?;
+    }
+    let sealed = key.seal(&secrets::channel_context(id, "secret"), secret);
+    store
+        .syn_set_channel_secret(id, Some(&sealed), actor, now)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

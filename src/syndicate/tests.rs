@@ -629,3 +629,98 @@ async fn a_stored_post_is_promoted_to_a_draft() {
     );
     assert!(c.body.html().contains("&lt;b&gt;"), "{}", c.body.html());
 }
+
+#[tokio::test]
+async fn contents_are_listed_by_state_and_channels_updated_with_audit() {
+    for (store, _dir) in stores().await {
+        let alice = actor(&store, "alice", &[Role::Publisher]).await;
+        let desk = Desk {
+            store: &store,
+            checker: checker(),
+        };
+        let now = Utc::now();
+        let a = desk.create(&alice, &body("甲", "正文"), now).await.unwrap();
+        let b = desk
+            .create(&alice, &body("乙", "正文"), now + TimeDelta::seconds(1))
+            .await
+            .unwrap();
+        let ch = webhook_channel(&store, &key()).await;
+        assert!(store.syn_choose_channels(b, &[ch]).await.unwrap());
+        desk.submit(&alice, b, &[ch], now + TimeDelta::seconds(2))
+            .await
+            .unwrap();
+        // Chosen channels are fixed once submitted.
+        assert!(!store.syn_choose_channels(b, &[]).await.unwrap());
+        let all: Vec<i64> = store
+            .syn_contents(None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(all, vec![b, a], "{}", store.backend());
+        let submitted = store
+            .syn_contents(Some(ContentState::Submitted), 10)
+            .await
+            .unwrap();
+        assert_eq!(submitted.len(), 1);
+        assert_eq!(submitted[0].body.title, "乙");
+        assert_eq!(submitted[0].channel_ids, vec![ch]);
+
+        let settings = ChannelSettings {
+            url: Some("http://127.0.0.1:9/other".into()),
+            ..ChannelSettings::default()
+        };
+        let update = ChannelUpdate {
+            college: "XX职业技术学院",
+            id: ch,
+            name: "XX职业技术学院团委Webhook",
+            settings: &settings,
+            enabled: false,
+        };
+        update_channel(&store, &update, Some(alice.user_id), now)
+            .await
+            .unwrap();
+        let rec = store.syn_channel(ch).await.unwrap().unwrap();
+        assert_eq!(rec.account.name, "XX职业技术学院团委Webhook");
+        assert!(!rec.account.enabled);
+        assert!(rec.secret.is_some(), "the secret is kept");
+        let bad = ChannelUpdate {
+            name: "团委Webhook",
+            ..update
+        };
+        assert!(matches!(
+            update_channel(&store, &bad, None, now).await,
+            Err(SyndicateError::Channel(_))
+        ));
+        set_channel_secret(&store, &key(), ch, "not-a-whsec", None, now)
+            .await
+            .unwrap_err();
+        set_channel_secret(
+            &store,
+            &key(),
+            ch,
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            Some(alice.user_id),
+            now,
+        )
+        .await
+        .unwrap();
+        let actions: Vec<String> = store
+            .audit_trail("channel", ch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "channel.create",
+                "channel.secret",
+                "channel.update",
+                "channel.secret"
+            ]
+        );
+    }
+}

@@ -201,8 +201,31 @@ pub fn build(body: &ContentBody, channel: &ChannelAccount) -> (Variant, Vec<Viol
             tags: body.tags.clone(),
         },
     };
+    let mut variant = variant;
+    if let Some(o) = body.overrides.get(&channel.id) {
+        apply_override(&mut variant, o);
+    }
     let violations = check(&variant, &limits, channel);
     (variant, violations)
+}
+
+/// The publisher's wording for this channel, as it is (never fitted: a
+/// hand-written part that breaks a limit is a violation).
+fn apply_override(variant: &mut Variant, o: &super::content::VariantOverride) {
+    if let Some(t) = &o.title {
+        variant.title = t.trim().to_string();
+    }
+    if let Some(d) = &o.digest {
+        variant.digest = Some(d.trim().to_string());
+    }
+    if let Some(t) = &o.text {
+        variant.text = match variant.format {
+            TextFormat::Html => super::content::markdown_html(t),
+            TextFormat::Plain => t.trim().to_string(),
+        };
+        // The outbox checks the markdown again right before sending.
+        variant.markdown = t.clone();
+    }
 }
 
 /// Weibo: 【title】excerpt #tags# link, fitted into 140 (weighted) with the
@@ -556,6 +579,31 @@ mod tests {
             assert!(errs.is_empty(), "{kind}: {errs:?}");
             assert!(v.text.ends_with("#毕业季"), "{kind}");
         }
+    }
+
+    #[test]
+    fn an_override_replaces_the_derived_parts_and_is_held_to_the_limits() {
+        let ch = channel(ChannelKind::Weibo);
+        let mut b = body();
+        b.overrides.insert(
+            ch.id,
+            crate::syndicate::VariantOverride {
+                text: Some("毕业快乐！https://www.xx.edu.cn/news/1.html".into()),
+                ..Default::default()
+            },
+        );
+        let (v, errs) = build(&b, &ch);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(v.text, "毕业快乐！https://www.xx.edu.cn/news/1.html");
+        // Other channels keep the derived variant.
+        let mut site = channel(ChannelKind::Website);
+        site.id = 2;
+        let (w, _) = build(&b, &site);
+        assert_ne!(w.text, v.text);
+        b.overrides.get_mut(&ch.id).unwrap().text = Some("长".repeat(141));
+        let (_, errs) = build(&b, &ch);
+        assert_eq!(errs[0].field, "text", "{errs:?}");
+        assert!(errs[0].message.contains("141 字，上限 140 字"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod charts;
+pub mod contents;
 mod error;
 pub mod live;
 pub mod overview;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub live: watch::Receiver<i64>,
     /// `dashboards/static`.
     pub static_dir: Arc<PathBuf>,
+    /// The publishing check, the secrets key and uploads (syndication pages).
+    pub syndication: Arc<contents::Syndication>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -74,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/live", get(live::live))
         .route("/static/{*path}", get(pages::static_file))
         .merge(alerts::router())
+        .merge(contents::router(state.clone()))
         .merge(api::router())
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))

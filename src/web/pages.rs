@@ -58,6 +58,7 @@ pub fn user_ctx(user: &CurrentUser) -> minijinja::Value {
         reviewer => user.actor.is_reviewer(),
         commentator => user.actor.has(Role::Commentator),
         admin => user.actor.has(Role::Admin),
+        publisher => crate::syndicate::approval::can_publish(&user.actor),
     }
 }
 

@@ -390,3 +390,92 @@ channel = "weibo"
     b.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_publisher_writes_checks_and_another_approves_and_publishes_in_chromium() {
+    use yuqing::syndicate::{
+        ChannelKind, ChannelSettings, NewChannel, SecretKey, register_channel,
+    };
+    let app = crate::helpers::spawn_publishing_server().await;
+    let Some(driver) = start_driver().await else {
+        app.stop().await;
+        return;
+    };
+    app.user("alice", "张宣传", &[Role::Publisher]).await;
+    app.user("bob", "李审核", &[Role::Publisher]).await;
+    let key = SecretKey::load(Some(crate::helpers::secret_key_file())).unwrap();
+    let site = ChannelSettings {
+        site_url: Some("https://www.xx.edu.cn".into()),
+        ..ChannelSettings::default()
+    };
+    let new = NewChannel {
+        college: "XX职业技术学院",
+        name: "XX职业技术学院官网",
+        kind: ChannelKind::Website,
+        settings: &site,
+        secret: None,
+    };
+    let site = register_channel(&app.store, &key, &new, None, chrono::Utc::now())
+        .await
+        .unwrap();
+
+    let b = Browser::open(&driver, &app.base).await;
+    b.sign_in("alice").await;
+    b.go("/contents/new").await;
+    b.type_in("#title", "我院举行2026届毕业典礼").await;
+    b.type_in(
+        "#body",
+        "6月20日上午，我院隆重举行2026届毕业典礼。\n\n校领导为毕业生拨穗，并勉励大家继续做好疫情防控常态化工作。",
+    )
+    .await;
+    b.type_in("#tags", "毕业季").await;
+    b.click(&format!("input[name=channel][value='{site}']"))
+        .await;
+    b.click("#do-check").await;
+    b.wait_text("#check h2", "通过").await;
+    let marked = b.text("#check mark.hit.warn").await;
+    assert!(marked.contains("疫情防控常态化"), "{marked}");
+    b.screenshot("11-content-check").await;
+
+    b.click("#do-save").await;
+    b.wait_text(".flash.ok", "已保存").await;
+    b.click("#do-submit").await;
+    b.wait_text(".flash.ok", "已提交审核").await;
+    let own = b.text("#no-self-review").await;
+    assert!(own.contains("不能审核自己撰写的内容"), "{own}");
+    let page = b.path().await;
+    let page = page.split('?').next().unwrap().to_string();
+    b.sign_out().await;
+
+    b.sign_in("bob").await;
+    b.go("/contents/review").await;
+    b.wait_text("#contents", "我院举行2026届毕业典礼").await;
+    b.go(&page).await;
+    b.click("#do-approve").await;
+    b.wait_text(".flash.ok", "已审核通过").await;
+    b.click("#do-schedule").await;
+    b.wait_text(".flash.ok", "已安排立即发布").await;
+    let id: i64 = page.trim_start_matches("/contents/").parse().unwrap();
+    let store = app.store.clone();
+    app.wait_for("the outbox to publish", || {
+        let store = store.clone();
+        async move {
+            store.syn_content(id).await.unwrap().unwrap().state
+                == yuqing::syndicate::ContentState::Published
+        }
+    })
+    .await;
+    b.go(&page).await;
+    b.wait_text("#jobs", "已发布").await;
+    b.screenshot("12-content-published").await;
+
+    // The media matrix as the admin sees it: secrets only as 已设置.
+    app.user("root", "王管理", &[Role::Admin]).await;
+    b.sign_out().await;
+    b.sign_in("root").await;
+    b.go("/channels").await;
+    b.wait_text("#channels", "XX职业技术学院官网").await;
+    b.screenshot("13-channels-admin").await;
+    b.close().await;
+    app.stop().await;
+}

@@ -76,6 +76,29 @@ pub async fn spawn_server(sources: &str) -> TestServer {
     }
 }
 
+/// A secrets key file shared by the tests (one key per test run).
+pub fn secret_key_file() -> &'static std::path::Path {
+    static F: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+    &F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        std::fs::write(&path, yuqing::syndicate::SecretKey::generate()).unwrap();
+        (dir, path)
+    })
+    .1
+}
+
+/// A server whose outbox runs: the shared secrets key, the shipped
+/// publishing rules, a 50 ms outbox poll.
+pub async fn spawn_publishing_server() -> TestServer {
+    spawn_server(&format!(
+        "[syndicate]\nsecret_key_file = \"{}\"\nrules_dir = \"{}/rules/publish\"\n[syndicate.outbox]\npoll = \"50ms\"\n",
+        secret_key_file().display(),
+        env!("CARGO_MANIFEST_DIR"),
+    ))
+    .await
+}
+
 impl TestServer {
     /// The server's (movable) time.
     pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -14,3 +14,4 @@ mod push;
 mod robots;
 mod schedule;
 mod syndicate;
+mod syndicate_web;

@@ -21,13 +21,13 @@ use yuqing::syndicate::{
     OutboxSettings, PublishChecker, SecretKey, SyndicateError, check, register_channel,
 };
 
-const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const COLLEGE: &str = "XX职业技术学院";
+pub(crate) const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub(crate) const COLLEGE: &str = "XX职业技术学院";
 
 // ---------------------------------------------------------------- mock ---
 
 #[derive(Default)]
-struct MockState {
+pub(crate) struct MockState {
     wx_token: Option<String>,
     wx_tokens_issued: u32,
     wx_thumbs: Vec<String>,
@@ -38,7 +38,7 @@ struct MockState {
     /// `freepublish/get` answers "publishing" this many more times.
     wx_still_publishing: u32,
     wb_posts: Vec<(String, String, bool)>,
-    hook_ids: Vec<String>,
+    pub(crate) hook_ids: Vec<String>,
     hook_failures: u32,
     /// Scripted answers: the first entry for a path is returned once.
     script: Vec<(String, Value)>,
@@ -47,10 +47,10 @@ struct MockState {
 }
 
 #[derive(Clone, Default)]
-struct Mock(Arc<Mutex<MockState>>);
+pub(crate) struct Mock(Arc<Mutex<MockState>>);
 
 impl Mock {
-    fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
         f(&mut self.0.lock().unwrap())
     }
 
@@ -58,7 +58,7 @@ impl Mock {
         self.with(|s| s.script.push((path.into(), answer)));
     }
 
-    async fn start(&self) -> String {
+    pub(crate) async fn start(&self) -> String {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(self.clone());
@@ -945,17 +945,9 @@ async fn webhook_is_signed_retried_with_the_same_id_and_the_website_feeds_list_i
 
 #[tokio::test]
 async fn yuqing_serve_runs_the_outbox_when_a_secrets_key_is_configured() {
-    let keys = tempfile::tempdir().unwrap();
-    let key_file = keys.path().join("secret.key");
-    std::fs::write(&key_file, SecretKey::generate()).unwrap();
-    let server = crate::helpers::spawn_server(&format!(
-        "[syndicate]\nsecret_key_file = \"{}\"\nrules_dir = \"{}/rules/publish\"\n[syndicate.outbox]\npoll = \"50ms\"\n",
-        key_file.display(),
-        env!("CARGO_MANIFEST_DIR"),
-    ))
-    .await;
+    let server = crate::helpers::spawn_publishing_server().await;
     let store = server.store.clone();
-    let key = SecretKey::load(Some(&key_file)).unwrap();
+    let key = SecretKey::load(Some(crate::helpers::secret_key_file())).unwrap();
     let mock = Mock::default();
     let base = mock.start().await;
     let settings = ChannelSettings {

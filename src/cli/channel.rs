@@ -1,0 +1,166 @@
+//! `yuqing channel add|list` (the media matrix from the command line) and
+//! `yuqing secret-key generate` (the key that seals channel secrets).
+
+use super::{AnalysisPaths, load_config};
+use crate::store::Store;
+use crate::syndicate::{ChannelKind, ChannelSettings, NewChannel, SecretKey, register_channel};
+use anyhow::Context;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct ChannelArgs {
+    /// Configuration file (default: ./yuqing.toml if present).
+    #[arg(long, env = "YUQING_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: ChannelCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ChannelCommand {
+    /// Register a channel account (unified name: college + [department] + platform).
+    Add {
+        /// The account's unified name, e.g. "XX职业技术学院微信公众号".
+        name: String,
+        /// website, webhook, wechat, weibo, douyin, kuaishou, bilibili.
+        #[arg(long)]
+        kind: ChannelKind,
+        /// API base (default: the platform's public API).
+        #[arg(long)]
+        api_base: Option<String>,
+        /// Webhook endpoint (webhook channels, the website's CMS hook).
+        #[arg(long)]
+        url: Option<String>,
+        /// WeChat appid.
+        #[arg(long)]
+        app_id: Option<String>,
+        /// Default byline (WeChat).
+        #[arg(long)]
+        author: Option<String>,
+        /// Weibo: the app's safe domain.
+        #[arg(long)]
+        safe_domain: Option<String>,
+        /// Website: public base URL.
+        #[arg(long)]
+        site_url: Option<String>,
+        /// Read the secret (AppSecret, access token, whsec_ key) from the
+        /// first line of stdin; never from an argument, which `ps` shows.
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// List the channel accounts (secrets only as "已设置").
+    List,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SecretKeyCommand {
+    /// Print a new random key (base64) and how to use it.
+    Generate,
+}
+
+pub fn secret_key(cmd: SecretKeyCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        SecretKeyCommand::Generate => {
+            let key = SecretKey::generate();
+            println!("{key}");
+            eprintln!(
+                "这是新的渠道密钥加密密钥（32 字节，base64），请妥善保管，丢失后已保存的渠道密钥将无法解密。\n\
+                 用法（二选一）：\n  \
+                 export YUQING_SECRET_KEY='{key}'\n  \
+                 或写入文件（权限 600），并在 yuqing.toml 中设置 [syndicate] secret_key_file = \"/path/to/secret.key\""
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(&AnalysisPaths {
+        config: args.config,
+        rules: None,
+        dictionaries: None,
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("无法启动异步运行时")?;
+    runtime.block_on(async move {
+        let store = Store::open(
+            config.database_url.as_ref().map(|s| s.expose()),
+            &config.data_dir,
+        )
+        .await
+        .context("无法打开数据库")?;
+        match args.command {
+            ChannelCommand::Add {
+                name,
+                kind,
+                api_base,
+                url,
+                app_id,
+                author,
+                safe_domain,
+                site_url,
+                secret_stdin,
+            } => {
+                let key = SecretKey::load(config.syndicate.secret_key_file.as_deref())
+                    .context("需要密钥才能保存渠道密钥（yuqing secret-key generate）")?;
+                let secret = if secret_stdin {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("无法从标准输入读取密钥")?;
+                    Some(line.trim().to_string())
+                } else {
+                    None
+                };
+                let settings = ChannelSettings {
+                    api_base,
+                    url,
+                    app_id,
+                    author,
+                    safe_domain,
+                    site_url,
+                };
+                let new = NewChannel {
+                    college: &config.syndicate.college,
+                    name: &name,
+                    kind,
+                    settings: &settings,
+                    secret: secret.as_deref(),
+                };
+                let id = register_channel(&store, &key, &new, None, chrono::Utc::now())
+                    .await
+                    .with_context(|| format!("无法添加账号 {name}"))?;
+                println!("已添加账号 {name}（{}，编号 {id}）", kind.zh());
+                if kind == ChannelKind::Website {
+                    println!(
+                        "订阅源：/feeds/{id}/rss.xml、/feeds/{id}/atom.xml、/feeds/{id}/feed.json"
+                    );
+                }
+            }
+            ChannelCommand::List => {
+                println!("编号\t账号名称\t平台\t状态\t密钥");
+                for c in store.syn_channels().await? {
+                    let a = &c.account;
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        a.id,
+                        a.name,
+                        a.kind.zh(),
+                        if a.enabled { "使用中" } else { "已停用" },
+                        if c.secret.is_some() {
+                            "已设置"
+                        } else {
+                            "未设置"
+                        }
+                    );
+                }
+            }
+        }
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}
