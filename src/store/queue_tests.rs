@@ -343,3 +343,23 @@ async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis(
         assert_eq!(item.categories, ["校园安全"], "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_sla_pass_reads_its_partial_index_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let Store::Sqlite(s) = Store::open(None, dir.path()).await.unwrap() else {
+        unreachable!("no URL opens SQLite")
+    };
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {}",
+        super::review_sql::OVERDUE_SQL
+    )))
+    .bind(chrono::Utc::now())
+    .fetch_all(&s.pool)
+    .await
+    .unwrap();
+    assert!(
+        plan.iter().any(|(.., detail)| detail.contains("alerts_sla")),
+        "{plan:?}"
+    );
+}

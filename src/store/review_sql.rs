@@ -2,6 +2,12 @@
 //! `sql.rs`. Every change to an alert is made with an optimistic check of
 //! its current state and writes its audit entry in the same transaction.
 
+/// The SLA pass's query. Its state condition is the partial index
+/// `alerts_sla`'s (migration 0010) word for word, so that the planner can
+/// prove the index applies; a test checks that it does.
+pub(crate) const OVERDUE_SQL: &str = "SELECT id, state FROM alerts WHERE due_at IS NOT NULL AND due_at < $1 \
+     AND state NOT IN ('resolved', 'dismissed', 'escalated', 'responded') ORDER BY due_at";
+
 /// Implements the review queries on `$store` (a struct with `pool`).
 macro_rules! impl_review_store {
     ($store:ty, $db:ty) => {
@@ -408,10 +414,7 @@ macro_rules! impl_review_store {
                 &self,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<(i64, $crate::review::AlertState)>, $crate::store::StoreError> {
-                let rows: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT id, state FROM alerts WHERE due_at IS NOT NULL AND due_at < $1 \
-                     AND state NOT IN ('resolved', 'dismissed', 'escalated', 'responded') ORDER BY due_at",
-                )
+                let rows: Vec<(i64, String)> = sqlx::query_as($crate::store::review_sql::OVERDUE_SQL)
                 .bind(now)
                 .fetch_all(&self.pool)
                 .await?;
