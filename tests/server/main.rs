@@ -14,3 +14,5 @@ mod push;
 mod robots;
 mod schedule;
 mod syndicate;
+mod syndicate_kill;
+mod syndicate_video;
