@@ -79,6 +79,9 @@ pub struct MockState {
     pub bili_token: Option<String>,
     /// Kuaishou: upload token → uploaded bytes; posts (photo id, caption, with cover).
     pub ks_uploads: HashMap<String, Option<usize>>,
+    /// Upload tokens handed out (tokens are dropped once used, so the map's
+    /// size cannot number them).
+    pub ks_upload_seq: u32,
     pub ks_posts: Vec<(String, String, bool)>,
     pub ks_token: Option<String>,
     /// Scripted answers: the first entry for a path is returned once.
@@ -864,7 +867,8 @@ fn kuaishou(
     }
     match path {
         "/openapi/photo/start_upload" => {
-            let t = format!("KT-{}", s.ks_uploads.len() + 1);
+            s.ks_upload_seq += 1;
+            let t = format!("KT-{}", s.ks_upload_seq);
             s.ks_uploads.insert(t.clone(), None);
             let endpoint = s.base.trim_start_matches("http://").to_string();
             json_answer(json!({"result": 1, "upload_token": t, "endpoint": endpoint}))

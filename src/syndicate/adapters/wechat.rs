@@ -1,9 +1,10 @@
 //! WeChat official account (公众号): stable access token
 //! (`/cgi-bin/stable_token`, cached sealed in the store, renewed 5 minutes
 //! before expiry, fetched with `force_refresh` only when the platform has
-//! just rejected it), cover upload (`material/add_material`, type thumb), in-article
-//! images (`media/uploadimg`), `draft/add`, `freepublish/submit`, then
-//! `freepublish/get` until the publication is final.
+//! just rejected it), cover upload (`material/add_material`, type thumb),
+//! in-article images (`media/uploadimg`), `draft/add`,
+//! `freepublish/submit`, then `freepublish/get` until the publication is
+//! final.
 //!
 //! Every platform id goes into the job's checkpoint as soon as it is known,
 //! so a retry continues where the last attempt stopped. Submitting is the
