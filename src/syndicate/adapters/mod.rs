@@ -231,17 +231,27 @@ pub(crate) fn step_url(
     default: &str,
     pairs: &[(&str, &str)],
 ) -> Result<url::Url, Failure> {
-    let path = ctx
-        .channel
-        .settings
-        .paths
-        .get(step)
-        .map(String::as_str)
-        .unwrap_or(default);
+    resolve_step(
+        &ctx.channel.api_base(),
+        &ctx.channel.settings.paths,
+        step,
+        default,
+        pairs,
+    )
+}
+
+fn resolve_step(
+    base: &str,
+    paths: &std::collections::BTreeMap<String, String>,
+    step: &str,
+    default: &str,
+    pairs: &[(&str, &str)],
+) -> Result<url::Url, Failure> {
+    let path = paths.get(step).map(String::as_str).unwrap_or(default);
     if path.starts_with("http://") || path.starts_with("https://") {
         api_url(path, "", pairs)
     } else {
-        api_url(&ctx.channel.api_base(), path, pairs)
+        api_url(base, path, pairs)
     }
 }
 
@@ -348,4 +358,37 @@ pub(crate) async fn found_after_unknown(
 /// blanks.
 pub(crate) fn comparable(text: &str) -> String {
     text.split_whitespace().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_use_the_channel_override_a_path_or_a_full_url() {
+        let mut paths = std::collections::BTreeMap::new();
+        paths.insert("publish".to_string(), "/v2/photo/publish".to_string());
+        paths.insert(
+            "part_upload".to_string(),
+            "https://up.example.com/part".to_string(),
+        );
+        let base = "https://open.kuaishou.com";
+        let url = |step, default| {
+            resolve_step(base, &paths, step, default, &[("upload_token", "a b")])
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            url("publish", "/openapi/photo/publish"),
+            "https://open.kuaishou.com/v2/photo/publish?upload_token=a+b"
+        );
+        assert_eq!(
+            url("start_upload", "/openapi/photo/start_upload"),
+            "https://open.kuaishou.com/openapi/photo/start_upload?upload_token=a+b"
+        );
+        assert_eq!(
+            url("part_upload", "/x"),
+            "https://up.example.com/part?upload_token=a+b"
+        );
+    }
 }
