@@ -1,12 +1,14 @@
 //! `yuqing bench`: throughput of the analyser on one core, as JSON, for
 //! `benches/compare.py` to set beside Python jieba and snownlp in one run;
 //! ingest throughput; a synthetic site for crawl benchmarks; and the
-//! dashboard under load at scale (`dashboard.rs`).
+//! dashboard under load at scale (`dashboard.rs`); the syndication outbox
+//! against mock platforms (`syndicate.rs`).
 
 mod cpu;
 mod dashboard;
 mod rules;
 mod site;
+mod syndicate;
 
 use super::{AnalysisPaths, load_analyzer, load_config};
 use crate::model::PostText;
@@ -51,6 +53,9 @@ pub enum BenchCommand {
     /// Matching cost and memory of 10 → 10,000 synthetic rules on the same
     /// texts: the rule-count scaling of the matcher.
     Rules(rules::RulesArgs),
+    /// Outbox throughput: contents × six channels published against local
+    /// mock platforms, with 1 and N workers; duplicates the mocks saw.
+    Syndicate(syndicate::SyndicateArgs),
     /// Time from a post appearing on a polled source to its alert being stored.
     Latency(super::latency::LatencyArgs),
     /// Serve a deterministic synthetic campus news site (list pages of 20
@@ -139,6 +144,7 @@ pub(super) fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
         } => bench_ingest(paths, input, count, database_url),
         BenchCommand::Latency(args) => super::latency::run(args),
         BenchCommand::Dashboard(args) => dashboard::run(args),
+        BenchCommand::Syndicate(args) => syndicate::run(args),
         BenchCommand::Site { pages, addr } => site::run(pages, addr),
         BenchCommand::Rules(args) => rules::run(args),
     }

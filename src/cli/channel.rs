@@ -45,6 +45,16 @@ pub enum ChannelCommand {
         /// Website: public base URL.
         #[arg(long)]
         site_url: Option<String>,
+        /// Douyin: the authorised user's open_id.
+        #[arg(long)]
+        open_id: Option<String>,
+        /// Bilibili: the partition (tid) videos are filed under (default 208).
+        #[arg(long)]
+        category: Option<i64>,
+        /// A step's endpoint, `STEP=PATH_OR_URL` (e.g. Kuaishou's
+        /// `start_upload=/openapi/photo/start_upload`); repeatable.
+        #[arg(long = "path", value_parser = parse_step_path)]
+        paths: Vec<(String, String)>,
         /// Read the secret (AppSecret, access token, whsec_ key) from the
         /// first line of stdin; never from an argument, which `ps` shows.
         #[arg(long)]
@@ -103,6 +113,9 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
                 author,
                 safe_domain,
                 site_url,
+                open_id,
+                category,
+                paths,
                 secret_stdin,
             } => {
                 let key = SecretKey::load(config.syndicate.secret_key_file.as_deref())
@@ -124,6 +137,9 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
                     author,
                     safe_domain,
                     site_url,
+                    open_id,
+                    category,
+                    paths: paths.into_iter().collect(),
                 };
                 let new = NewChannel {
                     college: &config.syndicate.college,
@@ -163,4 +179,15 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+fn parse_step_path(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((step, path)) if !step.trim().is_empty() && !path.trim().is_empty() => {
+            Ok((step.trim().to_string(), path.trim().to_string()))
+        }
+        _ => Err(format!(
+            "「{arg}」应写成 步骤=路径或地址，如 start_upload=/openapi/photo/start_upload"
+        )),
+    }
 }

@@ -359,7 +359,8 @@ async fn the_sla_pass_reads_its_partial_index_on_sqlite() {
     .await
     .unwrap();
     assert!(
-        plan.iter().any(|(.., detail)| detail.contains("alerts_sla")),
+        plan.iter()
+            .any(|(.., detail)| detail.contains("alerts_sla")),
         "{plan:?}"
     );
 }

@@ -212,9 +212,6 @@ impl Desk<'_> {
                     ch.account.name
                 )));
             }
-            if !super::adapters::implemented(ch.account.kind) {
-                problems.push(format!("{}：暂不支持自动发布到该平台", ch.account.name));
-            }
             let (variant, violations) = variants::build(&content.body, &ch.account);
             problems.extend(
                 violations

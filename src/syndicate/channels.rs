@@ -108,6 +108,17 @@ pub struct ChannelSettings {
     pub safe_domain: Option<String>,
     /// Website: public base URL of published content.
     pub site_url: Option<String>,
+    /// Douyin: the authorised user's `open_id`.
+    pub open_id: Option<String>,
+    /// Bilibili: the partition (`tid`) videos are filed under; default 208
+    /// (校园学习).
+    pub category: Option<i64>,
+    /// Per-step endpoint overrides, e.g. `start_upload` →
+    /// `/openapi/photo/start_upload`: a path under `api_base` or a full URL.
+    /// Kuaishou's paths are not verified against the platform, so they are
+    /// settings; Bilibili uploads parts to another host (`part_upload`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub paths: std::collections::BTreeMap<String, String>,
 }
 
 /// A channel account as stored.
@@ -176,6 +187,7 @@ pub fn validate(
     for u in [&settings.api_base, &settings.url, &settings.site_url]
         .into_iter()
         .flatten()
+        .chain(settings.paths.values().filter(|p| !p.starts_with('/')))
     {
         url::Url::parse(u).map_err(|_| ChannelError::Setting(format!("地址无效：{u}")))?;
     }
@@ -197,9 +209,15 @@ pub fn validate(
             need(settings.safe_domain.is_some(), " safe_domain（安全域名）")?;
             need(has_secret, " access_token")
         }
-        ChannelKind::Douyin | ChannelKind::Kuaishou | ChannelKind::Bilibili => {
+        ChannelKind::Douyin => {
+            need(settings.open_id.is_some(), " open_id")?;
             need(has_secret, " access_token")
         }
+        ChannelKind::Kuaishou => {
+            need(settings.app_id.is_some(), " app_id")?;
+            need(has_secret, " access_token")
+        }
+        ChannelKind::Bilibili => need(has_secret, " access_token"),
     }
 }
 

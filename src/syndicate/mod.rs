@@ -13,6 +13,7 @@
 //! - [`adapters`]: one module per platform API
 //! - [`feed`]: RSS, Atom and JSON Feed of what the website published
 //! - [`secrets`]: channel secrets sealed at rest
+//! - [`mock`]: local mock platforms for the tests and the benchmark
 //!
 //! See `docs/syndication.md`.
 
@@ -23,6 +24,7 @@ pub mod check;
 pub mod content;
 pub mod feed;
 pub mod media;
+pub mod mock;
 pub mod outbox;
 pub mod secrets;
 pub mod variants;

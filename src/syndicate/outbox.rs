@@ -307,6 +307,7 @@ impl Outbox {
             checkpoint: job.checkpoint.clone(),
             owner: &self.owner,
             lease,
+            token_rejected: false,
         };
         // The second check, right before the first request.
         if ctx.get(CHECKED).is_none() {
@@ -332,6 +333,7 @@ impl Outbox {
             self.store
                 .syn_set_channel_token(record.account.id, None, None)
                 .await?;
+            ctx.token_rejected = true;
             result = adapters::publish(&mut ctx).await;
             if let Err(Failure::TokenExpired { message }) = result {
                 result = Err(Failure::permanent(format!(

@@ -482,7 +482,6 @@ fn previews(body: &ContentBody, channels: &[&ChannelRecord]) -> Vec<minijinja::V
                 video => v.video.as_ref().map(|m| format!("{}（{:.1} MB）", m.mime, m.bytes as f64 / 1048576.0)),
                 link => &v.link,
                 violations => violations.iter().map(|x| x.message.clone()).collect::<Vec<_>>(),
-                supported => crate::syndicate::adapters::implemented(ch.account.kind),
                 overridden => own.is_some(),
                 ov_title => own_part(|o| &o.title),
                 ov_digest => own_part(|o| &o.digest),
@@ -1017,7 +1016,9 @@ async fn show_channels(
             safe_domain => &s.safe_domain,
             site_url => &s.site_url,
             feeds => (a.kind == ChannelKind::Website).then(|| format!("/feeds/{}/", a.id)),
-            supported => crate::syndicate::adapters::implemented(a.kind),
+            open_id => &s.open_id,
+            category => s.category,
+            paths => s.paths.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
         });
     }
     let kinds: Vec<_> = ChannelKind::ALL
@@ -1048,16 +1049,41 @@ async fn show_channels(
     ))
 }
 
-fn settings_of(pairs: &[(String, String)]) -> ChannelSettings {
+/// The channel form's settings; a bad Bilibili partition or step line is
+/// refused with a message naming the field.
+fn settings_of(pairs: &[(String, String)]) -> Result<ChannelSettings, String> {
     let opt = |k: &str| field(pairs, k).map(str::to_string);
-    ChannelSettings {
+    let category = match field(pairs, "category") {
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| format!("分区（B站）应为数字，而不是「{c}」"))?,
+        ),
+        None => None,
+    };
+    let mut paths = std::collections::BTreeMap::new();
+    for line in field(pairs, "paths").unwrap_or("").lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((step, path)) if !step.trim().is_empty() && !path.trim().is_empty() => {
+                paths.insert(step.trim().to_string(), path.trim().to_string());
+            }
+            _ => return Err(format!("接口路径「{line}」应写成 步骤=路径或地址")),
+        }
+    }
+    Ok(ChannelSettings {
         api_base: opt("api_base"),
         url: opt("url"),
         app_id: opt("app_id"),
         author: opt("author"),
         safe_domain: opt("safe_domain"),
         site_url: opt("site_url"),
-    }
+        open_id: opt("open_id"),
+        category,
+        paths,
+    })
 }
 
 /// Shown when channel secrets cannot be sealed: no key configured.
@@ -1089,7 +1115,17 @@ pub async fn add_channel(
         ));
     };
     let name = field(&pairs, "name").unwrap_or("");
-    let settings = settings_of(&pairs);
+    let settings = match settings_of(&pairs) {
+        Ok(s) => s,
+        Err(message) => {
+            return Ok(error_page(
+                &state,
+                StatusCode::BAD_REQUEST,
+                &message,
+                "/channels",
+            ));
+        }
+    };
     let new = crate::syndicate::NewChannel {
         college: &state.syndication.college,
         name,
@@ -1120,7 +1156,17 @@ pub async fn change_channel(
     admins_only(&user)?;
     user.check_csrf(field(&pairs, "csrf"))?;
     let name = field(&pairs, "name").unwrap_or("");
-    let settings = settings_of(&pairs);
+    let settings = match settings_of(&pairs) {
+        Ok(s) => s,
+        Err(message) => {
+            return Ok(error_page(
+                &state,
+                StatusCode::BAD_REQUEST,
+                &message,
+                "/channels",
+            ));
+        }
+    };
     let update = crate::syndicate::ChannelUpdate {
         college: &state.syndication.college,
         id,

@@ -14,4 +14,6 @@ mod push;
 mod robots;
 mod schedule;
 mod syndicate;
+mod syndicate_kill;
+mod syndicate_video;
 mod syndicate_web;

@@ -1,16 +1,14 @@
-//! Syndication against local mock platforms (WeChat official account,
-//! Weibo, a Standard Webhooks receiver) that check requests the way the
+//! Syndication against local mock platforms (`yuqing::syndicate::mock`:
+//! WeChat official account, Weibo, a Standard Webhooks receiver; the video
+//! platforms are in `syndicate_video`) that check requests the way the
 //! real ones do and can be told to fail: expired tokens, quotas, rate
 //! limits, timeouts after accepting, a worker killed mid-publication.
 //! Time is a manual clock, so backoff and quotas are tested without waiting.
+//! The shared set-up (`setup`, `Setup`) is used by the other syndication
+//! modules.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
 use yuqing::clock::Clock;
 use yuqing::notify::ManualClock;
@@ -21,389 +19,24 @@ use yuqing::syndicate::{
     OutboxSettings, PublishChecker, SecretKey, SyndicateError, check, register_channel,
 };
 
-pub(crate) const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-pub(crate) const COLLEGE: &str = "XX职业技术学院";
-
-// ---------------------------------------------------------------- mock ---
-
-#[derive(Default)]
-pub(crate) struct MockState {
-    wx_token: Option<String>,
-    wx_tokens_issued: u32,
-    wx_thumbs: Vec<String>,
-    wx_images: u32,
-    wx_drafts: HashMap<String, Value>,
-    wx_submits: u32,
-    wx_published: Vec<Value>,
-    /// `freepublish/get` answers "publishing" this many more times.
-    wx_still_publishing: u32,
-    wb_posts: Vec<(String, String, bool)>,
-    pub(crate) hook_ids: Vec<String>,
-    hook_failures: u32,
-    /// Scripted answers: the first entry for a path is returned once.
-    script: Vec<(String, Value)>,
-    /// Accept the next request to this path, then answer only after 3 s.
-    hang: Option<String>,
-}
-
-#[derive(Clone, Default)]
-pub(crate) struct Mock(Arc<Mutex<MockState>>);
-
-impl Mock {
-    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut MockState) -> R) -> R {
-        f(&mut self.0.lock().unwrap())
-    }
-
-    fn script(&self, path: &str, answer: Value) {
-        self.with(|s| s.script.push((path.into(), answer)));
-    }
-
-    pub(crate) async fn start(&self) -> String {
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(self.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        base
-    }
-}
-
-fn query(uri: &Uri) -> HashMap<String, String> {
-    uri.query()
-        .map(|q| serde_urlencoded::from_str(q).unwrap())
-        .unwrap_or_default()
-}
-
-/// The fields of a multipart/form-data body: name → (filename, bytes).
-fn multipart(headers: &HeaderMap, body: &[u8]) -> HashMap<String, (Option<String>, Vec<u8>)> {
-    let ct = headers.get("content-type").unwrap().to_str().unwrap();
-    let boundary = ct.split("boundary=").nth(1).expect("a multipart boundary");
-    let sep = format!("--{boundary}");
-    let text = body;
-    let mut out = HashMap::new();
-    let mut parts = Vec::new();
-    let mut start = 0;
-    while let Some(i) = find(&text[start..], sep.as_bytes()) {
-        parts.push(&text[start..start + i]);
-        start += i + sep.len();
-    }
-    for part in parts {
-        let Some(h) = find(part, b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&part[..h]).to_string();
-        let mut data = part[h + 4..].to_vec();
-        if data.ends_with(b"\r\n") {
-            data.truncate(data.len() - 2);
-        }
-        let attr = |k: &str| {
-            head.split(&format!("{k}=\""))
-                .nth(1)
-                .and_then(|r| r.split('"').next())
-                .map(str::to_string)
-        };
-        if let Some(name) = attr(" name") {
-            out.insert(name, (attr("filename"), data));
-        }
-    }
-    out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn wx_err(code: i64, msg: &str) -> Response {
-    axum::Json(json!({"errcode": code, "errmsg": format!("{msg} rid: 1")})).into_response()
-}
-
-async fn handle(
-    State(mock): State<Mock>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().to_string();
-    let q = query(&uri);
-    let (answer, hang) = mock.with(|s| {
-        let scripted = s
-            .script
-            .iter()
-            .position(|(p, _)| *p == path)
-            .map(|i| s.script.remove(i).1);
-        if let Some(v) = scripted {
-            return (axum::Json(v).into_response(), false);
-        }
-        let hang = s.hang.as_deref() == Some(path.as_str());
-        if hang {
-            s.hang = None;
-        }
-        (answer(s, &method, &path, &q, &headers, &body), hang)
-    });
-    if hang {
-        tokio::time::sleep(Duration::from_secs(3)).await;
-    }
-    answer
-}
-
-fn answer(
-    s: &mut MockState,
-    method: &Method,
-    path: &str,
-    q: &HashMap<String, String>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    if path == "/hook" {
-        return hook(s, headers, body);
-    }
-    if let Some(rest) = path.strip_prefix("/2/") {
-        return weibo(s, rest, method, q, headers, body);
-    }
-    if path == "/cgi-bin/token" {
-        assert_eq!(q["grant_type"], "client_credential");
-        if q.get("appid").map(String::as_str) != Some("wx-app") {
-            return wx_err(40013, "invalid appid");
-        }
-        if q.get("secret").map(String::as_str) != Some("wx-secret") {
-            return wx_err(40125, "invalid appsecret");
-        }
-        s.wx_tokens_issued += 1;
-        let t = format!("TOKEN-{}", s.wx_tokens_issued);
-        // Asking again invalidates the previous token.
-        s.wx_token = Some(t.clone());
-        return axum::Json(json!({"access_token": t, "expires_in": 7200})).into_response();
-    }
-    assert_eq!(method, Method::POST, "{path}");
-    if q.get("access_token") != s.wx_token.as_ref() {
-        return wx_err(
-            40001,
-            "invalid credential, access_token is invalid or not latest",
-        );
-    }
-    match path {
-        "/cgi-bin/material/add_material" => {
-            assert_eq!(q["type"], "thumb");
-            let f = multipart(headers, body);
-            let (name, bytes) = &f["media"];
-            assert!(name.as_deref().unwrap().ends_with(".jpg"));
-            assert!(bytes.starts_with(&[0xFF, 0xD8]), "a JPEG thumb");
-            assert!(bytes.len() <= 64 * 1024);
-            let id = format!("THUMB-{}", s.wx_thumbs.len() + 1);
-            s.wx_thumbs.push(id.clone());
-            axum::Json(json!({"media_id": id, "url": "http://mmbiz.qpic.cn/thumb"})).into_response()
-        }
-        "/cgi-bin/media/uploadimg" => {
-            let f = multipart(headers, body);
-            assert!(f["media"].1.len() < 1024 * 1024);
-            s.wx_images += 1;
-            axum::Json(json!({"url": format!("http://mmbiz.qpic.cn/img-{}", s.wx_images)}))
-                .into_response()
-        }
-        "/cgi-bin/draft/add" => {
-            let v: Value = serde_json::from_slice(body).unwrap();
-            let a = &v["articles"][0];
-            if a["title"].as_str().unwrap().chars().count() > 32 {
-                return wx_err(45003, "title size out of limit");
-            }
-            if a["digest"].as_str().unwrap().chars().count() > 128
-                || a["author"].as_str().unwrap().chars().count() > 16
-            {
-                return wx_err(45166, "invalid content");
-            }
-            let c = a["content"].as_str().unwrap();
-            if c.chars().count() >= 20_000 {
-                return wx_err(45002, "content size out of limit");
-            }
-            assert!(
-                s.wx_thumbs
-                    .contains(&a["thumb_media_id"].as_str().unwrap().to_string())
-            );
-            let id = format!("DRAFT-{}", s.wx_drafts.len() + 1);
-            s.wx_drafts.insert(id.clone(), a.clone());
-            axum::Json(json!({"media_id": id})).into_response()
-        }
-        "/cgi-bin/freepublish/submit" => {
-            let v: Value = serde_json::from_slice(body).unwrap();
-            let Some(article) = s.wx_drafts.get(v["media_id"].as_str().unwrap()).cloned() else {
-                return wx_err(40007, "invalid media_id");
-            };
-            s.wx_submits += 1;
-            let n = s.wx_submits;
-            s.wx_published.push(json!({
-                "publish_id": format!("PUB-{n}"),
-                "article_id": format!("ART-{n}"),
-                "content": {"news_item": [{
-                    "title": article["title"],
-                    "thumb_media_id": article["thumb_media_id"],
-                    "url": format!("https://mp.weixin.qq.com/s/art{n}"),
-                }]},
-            }));
-            axum::Json(json!({"errcode": 0, "errmsg": "ok", "publish_id": format!("PUB-{n}"), "msg_data_id": n})).into_response()
-        }
-        "/cgi-bin/freepublish/get" => {
-            let v: Value = serde_json::from_slice(body).unwrap();
-            let id = v["publish_id"].as_str().unwrap();
-            let Some(p) = s.wx_published.iter().find(|p| p["publish_id"] == id) else {
-                return wx_err(40007, "invalid publish_id");
-            };
-            if s.wx_still_publishing > 0 {
-                s.wx_still_publishing -= 1;
-                return axum::Json(json!({"publish_id": id, "publish_status": 1})).into_response();
-            }
-            let url = p["content"]["news_item"][0]["url"].clone();
-            axum::Json(json!({
-                "publish_id": id, "publish_status": 0, "article_id": p["article_id"],
-                "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": url}]}, "fail_idx": []
-            }))
-            .into_response()
-        }
-        "/cgi-bin/freepublish/batchget" => {
-            // Lists finished publications only.
-            let items: Vec<Value> = s.wx_published.iter().rev().cloned().collect();
-            axum::Json(
-                json!({"total_count": items.len(), "item_count": items.len(), "item": items}),
-            )
-            .into_response()
-        }
-        other => panic!("unexpected WeChat call {other}"),
-    }
-}
-
-fn weibo_length(s: &str) -> usize {
-    s.chars()
-        .map(|c| if c.is_ascii() { 1 } else { 2 })
-        .sum::<usize>()
-        .div_ceil(2)
-}
-
-fn wb_err(code: i64, msg: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        axum::Json(json!({"request": "/2/statuses/share.json", "error_code": code, "error": msg})),
-    )
-        .into_response()
-}
-
-fn weibo(
-    s: &mut MockState,
-    rest: &str,
-    method: &Method,
-    q: &HashMap<String, String>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    match rest {
-        "statuses/share.json" => {
-            assert_eq!(method, Method::POST);
-            let ct = headers.get("content-type").unwrap().to_str().unwrap();
-            let (token, status, pic) = if ct.starts_with("multipart/") {
-                let f = multipart(headers, body);
-                let pic = &f["pic"].1;
-                assert!(pic.len() < 5 * 1024 * 1024 && pic.starts_with(&[0xFF, 0xD8]));
-                (
-                    String::from_utf8(f["access_token"].1.clone()).unwrap(),
-                    String::from_utf8(f["status"].1.clone()).unwrap(),
-                    true,
-                )
-            } else {
-                let f: HashMap<String, String> = serde_urlencoded::from_bytes(body).unwrap();
-                (f["access_token"].clone(), f["status"].clone(), false)
-            };
-            if token != "wb-token" {
-                return wb_err(21332, "invalid_access_token");
-            }
-            if weibo_length(&status) > 140 {
-                return wb_err(
-                    20012,
-                    "Text too long, please input text less than 140 characters!",
-                );
-            }
-            assert!(
-                status.contains("https://www.xx.edu.cn/"),
-                "a link under the safe domain: {status}"
-            );
-            // Weibo rewrites links to t.cn.
-            let shown: String = status
-                .split(' ')
-                .map(|w| {
-                    if w.starts_with("https://") {
-                        "http://t.cn/A6abc"
-                    } else {
-                        w
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            if s.wb_posts.iter().any(|(_, t, _)| *t == shown) {
-                return wb_err(20019, "Repeat content!");
-            }
-            let id = format!("50{}", s.wb_posts.len() + 1);
-            s.wb_posts.push((id.clone(), shown.clone(), pic));
-            axum::Json(json!({"created_at": "Mon Nov 30 21:00:00 +0800 2026", "id": id.parse::<i64>().unwrap(), "idstr": id, "mid": id, "text": shown})).into_response()
-        }
-        "statuses/user_timeline.json" => {
-            assert_eq!(q["access_token"], "wb-token");
-            let statuses: Vec<Value> = s
-                .wb_posts
-                .iter()
-                .rev()
-                .map(|(id, t, _)| json!({"idstr": id, "id": id.parse::<i64>().unwrap(), "text": t}))
-                .collect();
-            axum::Json(json!({"statuses": statuses, "total_number": statuses.len()}))
-                .into_response()
-        }
-        other => panic!("unexpected Weibo call {other}"),
-    }
-}
-
-fn hook(s: &mut MockState, headers: &HeaderMap, body: &[u8]) -> Response {
-    let h = |k: &str| headers.get(k).unwrap().to_str().unwrap().to_string();
-    let (id, ts, sig) = (
-        h("webhook-id"),
-        h("webhook-timestamp"),
-        h("webhook-signature"),
-    );
-    let key = yuqing::notify::send::webhook_key(WHSEC).unwrap();
-    let expected = yuqing::notify::send::webhook_signature(
-        &key,
-        &id,
-        ts.parse().unwrap(),
-        std::str::from_utf8(body).unwrap(),
-    );
-    if sig != expected {
-        return (StatusCode::UNAUTHORIZED, "bad signature").into_response();
-    }
-    if s.hook_failures > 0 {
-        s.hook_failures -= 1;
-        return (StatusCode::SERVICE_UNAVAILABLE, "try later").into_response();
-    }
-    let v: Value = serde_json::from_slice(body).unwrap();
-    assert_eq!(v["type"], "content.published");
-    // Receivers deduplicate on webhook-id.
-    if !s.hook_ids.contains(&id) {
-        s.hook_ids.push(id);
-    }
-    StatusCode::NO_CONTENT.into_response()
-}
+pub use yuqing::syndicate::mock::{Mock, WHSEC};
+pub const COLLEGE: &str = "XX职业技术学院";
 
 // --------------------------------------------------------------- setup ---
 
-struct Setup {
-    store: Arc<Store>,
-    dir: tempfile::TempDir,
-    key: Arc<SecretKey>,
-    checker: Arc<PublishChecker>,
-    clock: ManualClock,
-    mock: Mock,
-    base: String,
-    alice: Actor,
-    bob: Actor,
+pub struct Setup {
+    pub store: Arc<Store>,
+    pub dir: tempfile::TempDir,
+    pub key: Arc<SecretKey>,
+    pub checker: Arc<PublishChecker>,
+    pub clock: ManualClock,
+    pub mock: Mock,
+    pub base: String,
+    pub alice: Actor,
+    pub bob: Actor,
 }
 
-async fn actor(store: &Store, name: &str, roles: &[Role]) -> Actor {
+pub async fn actor(store: &Store, name: &str, roles: &[Role]) -> Actor {
     let id = store
         .create_user(
             &NewUser {
@@ -420,11 +53,11 @@ async fn actor(store: &Store, name: &str, roles: &[Role]) -> Actor {
     store.actor(id).await.unwrap().unwrap()
 }
 
-async fn setup() -> Setup {
+pub async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(None, dir.path()).await.unwrap());
     let mock = Mock::default();
-    let base = mock.start().await;
+    let base = mock.start().await.unwrap();
     let alice = actor(&store, "alice", &[Role::Publisher]).await;
     let bob = actor(&store, "bob", &[Role::Publisher]).await;
     Setup {
@@ -442,20 +75,25 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 
-    fn desk(&self) -> Desk<'_> {
+    pub fn desk(&self) -> Desk<'_> {
         Desk {
             store: &self.store,
             checker: &self.checker,
         }
     }
 
-    fn outbox(&self, owner: &str) -> Outbox {
+    pub fn outbox(&self, owner: &str) -> Outbox {
+        self.outbox_timeout(owner, Duration::from_millis(400))
+    }
+
+    /// An outbox whose requests time out after `timeout` (big uploads need more).
+    pub fn outbox_timeout(&self, owner: &str, timeout: Duration) -> Outbox {
         let settings = OutboxSettings {
-            request_timeout: Duration::from_millis(400),
+            request_timeout: timeout,
             lease: Duration::from_secs(5),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
@@ -474,7 +112,7 @@ impl Setup {
         .with_owner(owner)
     }
 
-    async fn channel(&self, kind: ChannelKind, settings: ChannelSettings, secret: &str) -> i64 {
+    pub async fn channel(&self, kind: ChannelKind, settings: ChannelSettings, secret: &str) -> i64 {
         let name = yuqing::syndicate::channels::unified_name(COLLEGE, None, kind);
         let new = NewChannel {
             college: COLLEGE,
@@ -488,7 +126,7 @@ impl Setup {
             .unwrap()
     }
 
-    async fn wechat(&self) -> i64 {
+    pub async fn wechat(&self) -> i64 {
         self.channel(
             ChannelKind::Wechat,
             ChannelSettings {
@@ -502,7 +140,7 @@ impl Setup {
         .await
     }
 
-    async fn weibo(&self) -> i64 {
+    pub async fn weibo(&self) -> i64 {
         self.channel(
             ChannelKind::Weibo,
             ChannelSettings {
@@ -515,7 +153,7 @@ impl Setup {
         .await
     }
 
-    fn media(&self, name: &str, mime: &str, len: usize) -> MediaRef {
+    pub fn media(&self, name: &str, mime: &str, len: usize) -> MediaRef {
         let path = self.dir.path().join(name);
         let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
         bytes.resize(len, 7);
@@ -527,7 +165,7 @@ impl Setup {
         }
     }
 
-    fn body(&self, title: &str) -> ContentBody {
+    pub fn body(&self, title: &str) -> ContentBody {
         let image = self.media("photo.png", "image/png", 2000);
         ContentBody {
             title: title.into(),
@@ -544,7 +182,7 @@ impl Setup {
     }
 
     /// Written by alice, approved by bob, scheduled now.
-    async fn approved(&self, body: &ContentBody, channels: &[i64]) -> i64 {
+    pub async fn approved(&self, body: &ContentBody, channels: &[i64]) -> i64 {
         let d = self.desk();
         let id = d.create(&self.alice, body, self.now()).await.unwrap();
         d.submit(&self.alice, id, channels, self.now())
@@ -555,7 +193,7 @@ impl Setup {
         id
     }
 
-    async fn job(&self, content: i64) -> yuqing::store::Publication {
+    pub async fn job(&self, content: i64) -> yuqing::store::Publication {
         self.store
             .syn_publications(content)
             .await
@@ -563,7 +201,7 @@ impl Setup {
             .remove(0)
     }
 
-    fn advance(&self, secs: u64) {
+    pub fn advance(&self, secs: u64) {
         self.clock.advance(Duration::from_secs(secs));
     }
 }
@@ -638,8 +276,14 @@ async fn wechat_full_flow_polls_until_published_and_refreshes_a_stale_token() {
     assert_eq!(r.published, 1, "refreshed once and retried at once: {r:?}");
     let job = s.job(second).await;
     assert_eq!(job.remote_id.as_deref(), Some("ART-2"));
-    s.mock
-        .with(|m| assert_eq!((m.wx_tokens_issued, m.wx_submits), (2, 2)));
+    s.mock.with(|m| {
+        assert_eq!((m.wx_tokens_issued, m.wx_submits), (2, 2));
+        assert_eq!(
+            m.wx_token_requests,
+            vec![false, true],
+            "stable token, forced only after the rejection"
+        );
+    });
     // Nothing else was sent again.
     assert_eq!(s.job(first).await.remote_id.as_deref(), Some("ART-1"));
 }
@@ -729,13 +373,22 @@ async fn wechat_permanent_errors_fail_with_the_platform_message_and_retry_failed
             .contains("平台审核不通过"),
         "{job:?}"
     );
-    // The cached token is renewed 5 minutes before it expires.
-    s.mock.with(|m| assert_eq!(m.wx_tokens_issued, 1));
-    s.advance(7200 - 299);
-    let third = s.approved(&s.body("我院开展志愿服务活动"), &[wx]).await;
+    // The cached token is renewed 5 minutes before it expires, in normal
+    // mode (no forced refresh).
+    s.mock
+        .with(|m| assert_eq!(m.wx_token_requests, vec![false]));
+    s.advance(7200 - 301);
+    let second = s.approved(&s.body("我院开展志愿服务活动"), &[wx]).await;
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert_eq!(s.job(second).await.state, PublicationState::Published);
+    s.mock
+        .with(|m| assert_eq!(m.wx_token_requests, vec![false], "still cached"));
+    s.advance(2);
+    let third = s.approved(&s.body("我院举办技能大赛"), &[wx]).await;
     assert_eq!(outbox.tick().await.unwrap().published, 1);
     assert_eq!(s.job(third).await.state, PublicationState::Published);
-    s.mock.with(|m| assert_eq!(m.wx_tokens_issued, 2));
+    s.mock
+        .with(|m| assert_eq!(m.wx_token_requests, vec![false, false]));
 }
 
 #[tokio::test]
@@ -949,7 +602,7 @@ async fn yuqing_serve_runs_the_outbox_when_a_secrets_key_is_configured() {
     let store = server.store.clone();
     let key = SecretKey::load(Some(crate::helpers::secret_key_file())).unwrap();
     let mock = Mock::default();
-    let base = mock.start().await;
+    let base = mock.start().await.unwrap();
     let settings = ChannelSettings {
         url: Some(format!("{base}/hook")),
         ..ChannelSettings::default()

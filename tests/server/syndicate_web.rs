@@ -21,7 +21,7 @@ struct Desk {
 async fn desk() -> Desk {
     let server = spawn_publishing_server().await;
     let mock = Mock::default();
-    let base = mock.start().await;
+    let base = mock.start().await.unwrap();
     server.user("alice", "张宣传", &[Role::Publisher]).await;
     server.user("bob", "李宣传", &[Role::Publisher]).await;
     server.user("root", "王管理", &[Role::Admin]).await;
@@ -807,4 +807,69 @@ async fn scheduling_takes_a_beijing_time_and_refuses_a_bad_one() {
         "shown in Beijing time"
     );
     d.server.stop().await;
+}
+
+#[tokio::test]
+async fn video_channels_take_their_platform_settings_from_the_form() {
+    let d = desk().await;
+    let r = d
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("kind", "bilibili"),
+                ("name", "XX职业技术学院B站"),
+                ("category", "二〇八"),
+                ("secret", "bili-token"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("分区（B站）应为数字"));
+    let r = d
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("kind", "kuaishou"),
+                ("name", "XX职业技术学院快手"),
+                (
+                    "paths",
+                    "start_upload=/openapi/photo/start_upload\nbroken line",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("接口路径「broken line」"));
+    assert!(d.server.store.syn_channels().await.unwrap().is_empty());
+
+    let r = d
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("kind", "douyin"),
+                ("name", "XX职业技术学院抖音号"),
+                ("open_id", "dy-open-id"),
+                (
+                    "paths",
+                    "create = /video/create/\n\nupload=http://127.0.0.1:9/up",
+                ),
+                ("secret", "dy-token"),
+            ],
+        )
+        .await;
+    let status = r.status();
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let ch = &d.server.store.syn_channels().await.unwrap()[0];
+    let s = &ch.account.settings;
+    assert_eq!(s.open_id.as_deref(), Some("dy-open-id"));
+    assert_eq!(s.paths["create"], "/video/create/");
+    assert_eq!(s.paths["upload"], "http://127.0.0.1:9/up");
+    let page = d.admin.page("/channels").await;
+    assert!(
+        page.contains("dy-open-id") && !page.contains("暂不支持"),
+        "{page}"
+    );
 }

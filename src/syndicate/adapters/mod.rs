@@ -5,11 +5,15 @@
 //! retry after an unknown outcome (timeout, crash) first asks the platform
 //! whether it already happened instead of posting again.
 
+pub mod bilibili;
+pub mod douyin;
+pub mod kuaishou;
 pub mod webhook;
 pub mod wechat;
 pub mod weibo;
 
 use super::channels::{ChannelAccount, ChannelKind};
+use super::content::MediaRef;
 use super::secrets::SecretKey;
 use crate::clock::Clock;
 use crate::store::{Publication, Store};
@@ -96,6 +100,9 @@ pub struct JobContext<'a> {
     pub checkpoint: serde_json::Value,
     pub owner: &'a str,
     pub lease: chrono::TimeDelta,
+    /// The platform just rejected the cached access token: get a new one
+    /// by force (WeChat `force_refresh`), not the one it still hands out.
+    pub token_rejected: bool,
 }
 
 impl JobContext<'_> {
@@ -147,11 +154,6 @@ impl JobContext<'_> {
     }
 }
 
-/// Whether the outbox can publish to this kind of channel yet.
-pub fn implemented(kind: ChannelKind) -> bool {
-    !kind.needs_video()
-}
-
 /// Publish the job on its channel's platform.
 pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     match ctx.channel.kind {
@@ -159,12 +161,9 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
         ChannelKind::Website => webhook::publish_website(ctx).await,
         ChannelKind::Wechat => wechat::publish(ctx).await,
         ChannelKind::Weibo => weibo::publish(ctx).await,
-        ChannelKind::Douyin | ChannelKind::Kuaishou | ChannelKind::Bilibili => {
-            Err(Failure::permanent(format!(
-                "{}发布尚未实现（仅已声明平台限制）",
-                ctx.channel.kind.zh()
-            )))
-        }
+        ChannelKind::Douyin => douyin::publish(ctx).await,
+        ChannelKind::Kuaishou => kuaishou::publish(ctx).await,
+        ChannelKind::Bilibili => bilibili::publish(ctx).await,
     }
 }
 
@@ -220,5 +219,176 @@ pub(crate) fn http_failure(
         }
     } else {
         Failure::Permanent { message }
+    }
+}
+
+/// The URL of one step of a platform's flow: the channel's override
+/// (`settings.paths[step]`) or `default`, under the API base unless it is a
+/// full URL.
+pub(crate) fn step_url(
+    ctx: &JobContext<'_>,
+    step: &str,
+    default: &str,
+    pairs: &[(&str, &str)],
+) -> Result<url::Url, Failure> {
+    resolve_step(
+        &ctx.channel.api_base(),
+        &ctx.channel.settings.paths,
+        step,
+        default,
+        pairs,
+    )
+}
+
+fn resolve_step(
+    base: &str,
+    paths: &std::collections::BTreeMap<String, String>,
+    step: &str,
+    default: &str,
+    pairs: &[(&str, &str)],
+) -> Result<url::Url, Failure> {
+    let path = paths.get(step).map(String::as_str).unwrap_or(default);
+    if path.starts_with("http://") || path.starts_with("https://") {
+        api_url(path, "", pairs)
+    } else {
+        api_url(base, path, pairs)
+    }
+}
+
+/// The job's video (video platforms publish nothing else).
+pub(crate) fn video(ctx: &JobContext<'_>) -> Result<MediaRef, Failure> {
+    ctx.publication.variant.video.clone().ok_or_else(|| {
+        Failure::permanent(format!(
+            "{}只发布视频，该内容没有视频",
+            ctx.channel.kind.zh()
+        ))
+    })
+}
+
+/// `len` bytes of a media file from `offset` (chunked uploads read one part
+/// at a time instead of the whole video).
+pub(crate) fn read_part(media: &MediaRef, offset: u64, len: u64) -> Result<Vec<u8>, Failure> {
+    use std::io::{Read, Seek, SeekFrom};
+    let fail = |e: std::io::Error| Failure::permanent(format!("媒体文件无法读取：{e}"));
+    let mut f = std::fs::File::open(&media.path).map_err(fail)?;
+    f.seek(SeekFrom::Start(offset)).map_err(fail)?;
+    let mut out = Vec::with_capacity(len.min(64 << 20) as usize);
+    f.take(len).read_to_end(&mut out).map_err(fail)?;
+    Ok(out)
+}
+
+/// The size of a media file on disk (the recorded size may be stale).
+pub(crate) fn file_size(media: &MediaRef) -> Result<u64, Failure> {
+    std::fs::metadata(&media.path)
+        .map(|m| m.len())
+        .map_err(|e| Failure::permanent(format!("媒体文件无法读取：{e}")))
+}
+
+/// A multipart file part.
+pub(crate) fn file_part(
+    bytes: Vec<u8>,
+    name: String,
+    mime: &str,
+) -> Result<reqwest::multipart::Part, Failure> {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name(name)
+        .mime_str(mime)
+        .map_err(|_| Failure::permanent(format!("媒体类型无效：{mime}")))
+}
+
+/// Status, body and `Retry-After` of a response.
+pub(crate) async fn read_response(
+    r: reqwest::Response,
+) -> (reqwest::StatusCode, String, Option<Duration>) {
+    let status = r.status();
+    let ra = retry_after(&r);
+    (status, r.text().await.unwrap_or_default(), ra)
+}
+
+/// Checkpoint key: how often the post was looked for in vain after an
+/// unknown outcome.
+pub(crate) const MISSES: &str = "reconcile_misses";
+
+/// The public step's outcome was unknown (timeout, crash) and the post is
+/// not (yet) in the account's list. Look once more a backoff later (lists
+/// can lag); then stop and ask a human instead of risking a second public
+/// post. The in-flight mark is dropped with that failure, so "retry
+/// failed", after the human has checked, posts again.
+pub(crate) async fn not_found_after_unknown(ctx: &mut JobContext<'_>, in_flight: &str) -> Failure {
+    let misses = ctx
+        .checkpoint
+        .get(MISSES)
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0)
+        + 1;
+    if misses < 2 {
+        ctx.set(MISSES, misses);
+        if let Err(f) = ctx
+            .save(Some("上次发布结果未知，且暂未在账号作品列表中找到"))
+            .await
+        {
+            return f;
+        }
+        return Failure::busy("上次发布结果未知，稍后再次核实");
+    }
+    ctx.remove(MISSES);
+    ctx.remove(in_flight);
+    if let Err(f) = ctx.save(None).await {
+        return f;
+    }
+    Failure::permanent(format!(
+        "{}：上次发布请求结果未知，两次核实均未在账号作品列表中找到。为避免重复发布已停止，请到平台核实；确认未发布后再点「重试」",
+        ctx.channel.kind.zh()
+    ))
+}
+
+/// The post was found on the platform after an unknown outcome.
+pub(crate) async fn found_after_unknown(
+    ctx: &mut JobContext<'_>,
+    id_key: &str,
+    posted: &Posted,
+) -> Result<(), Failure> {
+    ctx.set(id_key, posted.remote_id.clone().unwrap_or_default());
+    ctx.remove(MISSES);
+    ctx.save(Some("已在平台找到此前发布的作品，不再重复发布"))
+        .await
+}
+
+/// Compare captions and titles the way platforms show them back: without
+/// blanks.
+pub(crate) fn comparable(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_use_the_channel_override_a_path_or_a_full_url() {
+        let mut paths = std::collections::BTreeMap::new();
+        paths.insert("publish".to_string(), "/v2/photo/publish".to_string());
+        paths.insert(
+            "part_upload".to_string(),
+            "https://up.example.com/part".to_string(),
+        );
+        let base = "https://open.kuaishou.com";
+        let url = |step, default| {
+            resolve_step(base, &paths, step, default, &[("upload_token", "a b")])
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            url("publish", "/openapi/photo/publish"),
+            "https://open.kuaishou.com/v2/photo/publish?upload_token=a+b"
+        );
+        assert_eq!(
+            url("start_upload", "/openapi/photo/start_upload"),
+            "https://open.kuaishou.com/openapi/photo/start_upload?upload_token=a+b"
+        );
+        assert_eq!(
+            url("part_upload", "/x"),
+            "https://up.example.com/part?upload_token=a+b"
+        );
     }
 }

@@ -1,8 +1,10 @@
-//! WeChat official account (公众号): access token (cached sealed in the
-//! store, refreshed 5 minutes before expiry and when the platform says it
-//! is stale), cover upload (`material/add_material`, type thumb), in-article
-//! images (`media/uploadimg`), `draft/add`, `freepublish/submit`, then
-//! `freepublish/get` until the publication is final.
+//! WeChat official account (公众号): stable access token
+//! (`/cgi-bin/stable_token`, cached sealed in the store, renewed 5 minutes
+//! before expiry, fetched with `force_refresh` only when the platform has
+//! just rejected it), cover upload (`material/add_material`, type thumb),
+//! in-article images (`media/uploadimg`), `draft/add`,
+//! `freepublish/submit`, then `freepublish/get` until the publication is
+//! final.
 //!
 //! Every platform id goes into the job's checkpoint as soon as it is known,
 //! so a retry continues where the last attempt stopped. Submitting is the
@@ -102,17 +104,22 @@ pub async fn access_token(ctx: &JobContext<'_>) -> Result<String, Failure> {
         .app_id
         .as_deref()
         .ok_or_else(|| Failure::permanent("未配置 AppID"))?;
+    // The stable token: asking again does not invalidate the token other
+    // deployments of the same AppID hold; forced refresh (limited per day)
+    // only when the platform has just rejected ours.
     let r = ctx
         .http
-        .get(api_url(
+        .post(api_url(
             &ctx.channel.api_base(),
-            "/cgi-bin/token",
-            &[
-                ("grant_type", "client_credential"),
-                ("appid", app_id),
-                ("secret", ctx.secret()?),
-            ],
+            "/cgi-bin/stable_token",
+            &[],
         )?)
+        .json(&json!({
+            "grant_type": "client_credential",
+            "appid": app_id,
+            "secret": ctx.secret()?,
+            "force_refresh": ctx.token_rejected,
+        }))
         .send()
         .await
         .map_err(network_failure)?;

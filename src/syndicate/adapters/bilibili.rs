@@ -1,0 +1,335 @@
+//! Bilibili open platform (B站): `video/init` (chunked, `utype` 0) →
+//! 8 MB parts to the upload host (`part_upload`) → `video/complete` →
+//! cover upload → `add-by-utoken` submits the archive. Bilibili reviews
+//! every submission before it is public: the job ends `published` with the
+//! archive's id once it is *submitted*, and its attempt log says it awaits
+//! review (the `video_open` / `video_fail` webhooks are not consumed yet).
+//!
+//! The upload token, each finished part, completion and the cover URL are
+//! checkpointed at once. Submitting is marked in flight first; after an
+//! unknown outcome the account's archives (`viewlist`, which includes
+//! those under review) are searched for the title — twice, a backoff apart
+//! — and if it is not there the job stops and asks for a check by hand.
+
+use super::{
+    Failure, JobContext, Posted, comparable, file_part, file_size, found_after_unknown,
+    http_failure, network_failure, not_found_after_unknown, read_part, read_response, step_url,
+    video,
+};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const UPLOAD_TOKEN: &str = "upload_token";
+const PARTS: &str = "parts_done";
+const COMPLETED: &str = "upload_completed";
+const COVER_URL: &str = "cover_url";
+const SUBMIT_SENT: &str = "submit_sent_at";
+const RESOURCE_ID: &str = "resource_id";
+
+/// Part size of the chunked upload.
+pub const PART_SIZE: u64 = 8 * 1024 * 1024;
+/// The partition videos are filed under unless the channel says otherwise
+/// (校园学习).
+pub const DEFAULT_CATEGORY: i64 = 208;
+
+/// Status codes of the open platform we act on.
+pub const TOKEN_INVALID: &[i64] = &[127001, 127011];
+pub const BUSY: &[i64] = &[127201];
+/// "API call count reached its limit": a daily cap, so the channel waits
+/// for the next day.
+pub const QUOTA: &[i64] = &[127009];
+
+/// The failure a status code means.
+pub fn classify(code: i64, message: &str, retry_after: Option<Duration>) -> Failure {
+    let hint = match code {
+        127004 => "（client_id 验证错误）",
+        127007 => "（应用无该接口权限）",
+        127022 => "（upload_token 验证错误）",
+        127100 => "（请求参数错误）",
+        127102 => "（文件类型错误）",
+        127207 => "（此分区暂不可用）",
+        _ => "",
+    };
+    let message = format!("B站错误 {code}：{message}{hint}");
+    match code {
+        c if TOKEN_INVALID.contains(&c) => {
+            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
+        }
+        c if BUSY.contains(&c) => Failure::Busy {
+            message,
+            retry_after,
+        },
+        c if QUOTA.contains(&c) => Failure::Quota { message },
+        _ => Failure::permanent(message),
+    }
+}
+
+/// `data` of a successful answer (`code` 0), else the failure.
+async fn call(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+    let r = request.send().await.map_err(network_failure)?;
+    let (status, text, ra) = read_response(r).await;
+    if status.as_u16() == 429 || status.is_server_error() {
+        return Err(http_failure(status, &text, ra));
+    }
+    let v: Option<Value> = serde_json::from_str(&text).ok();
+    match v
+        .as_ref()
+        .and_then(|v| v.get("code"))
+        .and_then(Value::as_i64)
+    {
+        Some(0) if status.is_success() => Ok(v
+            .as_ref()
+            .and_then(|v| v.get("data"))
+            .cloned()
+            .unwrap_or_default()),
+        Some(code) if code != 0 => Err(classify(
+            code,
+            v.as_ref()
+                .and_then(|v| v.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            ra,
+        )),
+        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
+        _ => {
+            let snippet: String = text.chars().take(200).collect();
+            Err(Failure::busy(format!("无法识别的B站应答：{snippet}")))
+        }
+    }
+}
+
+fn archive_url(id: &str) -> String {
+    format!("https://www.bilibili.com/video/{id}")
+}
+
+/// The request for a step, with the user's token and the app's client id.
+fn request(
+    ctx: &JobContext<'_>,
+    token: &str,
+    step: &str,
+    default: &str,
+    pairs: &[(&str, &str)],
+) -> Result<reqwest::RequestBuilder, Failure> {
+    let mut q: Vec<(&str, &str)> = pairs.to_vec();
+    if let Some(c) = ctx.channel.settings.app_id.as_deref() {
+        q.push(("client_id", c));
+    }
+    Ok(ctx
+        .http
+        .post(step_url(ctx, step, default, &q)?)
+        .header("access-token", token))
+}
+
+/// Our archive among the account's latest ones (any state), by its title.
+async fn find_submitted(ctx: &JobContext<'_>, token: &str) -> Result<Option<Posted>, Failure> {
+    let mut q = vec![("pn", "1"), ("ps", "20"), ("status", "all")];
+    if let Some(c) = ctx.channel.settings.app_id.as_deref() {
+        q.push(("client_id", c));
+    }
+    let url = step_url(ctx, "list", "/arcopen/fn/archive/viewlist", &q)?;
+    let data = call(ctx.http.get(url).header("access-token", token)).await?;
+    let ours = comparable(&ctx.publication.variant.title);
+    let items = data
+        .get("list")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Ok(items
+        .iter()
+        .find(|i| i.get("title").and_then(Value::as_str).map(comparable) == Some(ours.clone()))
+        .and_then(|i| i.get("resource_id").and_then(Value::as_str))
+        .map(|id| Posted {
+            remote_id: Some(id.to_string()),
+            url: Some(archive_url(id)),
+        }))
+}
+
+pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
+    if let Some(id) = ctx.get(RESOURCE_ID) {
+        return Ok(Posted {
+            remote_id: Some(id.to_string()),
+            url: Some(archive_url(id)),
+        });
+    }
+    let token = ctx.secret()?.to_string();
+    let media = video(ctx)?;
+    let variant = ctx.publication.variant.clone();
+
+    // 1. An upload token for the file.
+    let utoken = match ctx.get(UPLOAD_TOKEN) {
+        Some(t) => t.to_string(),
+        None => {
+            let data = call(
+                request(ctx, &token, "init", "/arcopen/fn/archive/video/init", &[])?
+                    .json(&json!({"name": media.file_name(), "utype": "0"})),
+            )
+            .await?;
+            let t = data
+                .get("upload_token")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Failure::busy("B站应答缺少 upload_token"))?
+                .to_string();
+            ctx.set(UPLOAD_TOKEN, t.clone());
+            ctx.set(PARTS, 0);
+            ctx.save(None).await?;
+            t
+        }
+    };
+
+    // 2. The parts (a part sent twice replaces itself), then completion.
+    if ctx.checkpoint.get(COMPLETED).is_none() {
+        let size = file_size(&media)?;
+        let parts = size.div_ceil(PART_SIZE).max(1);
+        let done = ctx
+            .checkpoint
+            .get(PARTS)
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        for n in done + 1..=parts {
+            let bytes = read_part(&media, (n - 1) * PART_SIZE, PART_SIZE)?;
+            let part = n.to_string();
+            let url = step_url(
+                ctx,
+                "part_upload",
+                "https://openupos.bilivideo.com/video/v2/part/upload",
+                &[
+                    ("upload_token", utoken.as_str()),
+                    ("part_number", part.as_str()),
+                ],
+            )?;
+            call(
+                ctx.http
+                    .post(url)
+                    .header("access-token", &token)
+                    .header("content-type", "application/octet-stream")
+                    .body(bytes),
+            )
+            .await?;
+            ctx.set(PARTS, n);
+            ctx.save(None).await?;
+        }
+        call(request(
+            ctx,
+            &token,
+            "complete",
+            "/arcopen/fn/archive/video/complete",
+            &[("upload_token", utoken.as_str())],
+        )?)
+        .await?;
+        ctx.set(COMPLETED, true);
+        ctx.save(Some("视频已上传")).await?;
+    }
+
+    // 3. The cover, when there is one (else Bilibili picks a frame).
+    let cover = match (ctx.get(COVER_URL), &variant.cover) {
+        (Some(u), _) => Some(u.to_string()),
+        (None, Some(c)) => {
+            let bytes = c
+                .read()
+                .map_err(|e| Failure::permanent(format!("封面图无法读取：{e}")))?;
+            let form = reqwest::multipart::Form::new()
+                .part("file", file_part(bytes, c.file_name(), &c.mime)?);
+            let data = call(
+                request(
+                    ctx,
+                    &token,
+                    "cover",
+                    "/arcopen/fn/archive/cover/upload",
+                    &[],
+                )?
+                .multipart(form),
+            )
+            .await?;
+            let u = data
+                .get("url")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Failure::busy("B站应答缺少封面地址"))?
+                .to_string();
+            ctx.set(COVER_URL, u.clone());
+            ctx.save(None).await?;
+            Some(u)
+        }
+        (None, None) => None,
+    };
+
+    // 4. Submit, unless an earlier attempt may have.
+    if ctx.get(SUBMIT_SENT).is_some() {
+        if let Some(p) = find_submitted(ctx, &token).await? {
+            found_after_unknown(ctx, RESOURCE_ID, &p).await?;
+            return Ok(p);
+        }
+        return Err(not_found_after_unknown(ctx, SUBMIT_SENT).await);
+    }
+    let mut archive = json!({
+        "title": variant.title,
+        "desc": variant.text,
+        "tid": ctx.channel.settings.category.unwrap_or(DEFAULT_CATEGORY),
+        "tag": variant.tags.iter().map(|t| t.trim_matches('#')).collect::<Vec<_>>().join(","),
+        "copyright": 1,
+        "no_reprint": 1,
+    });
+    if let Some(c) = cover {
+        archive["cover"] = Value::String(c);
+    }
+    let now = ctx.now().to_rfc3339();
+    ctx.set(SUBMIT_SENT, now);
+    ctx.save(None).await?;
+    let data = match call(
+        request(
+            ctx,
+            &token,
+            "submit",
+            "/arcopen/fn/archive/add-by-utoken",
+            &[("upload_token", utoken.as_str())],
+        )?
+        .json(&archive),
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(f @ Failure::Busy { .. }) => return Err(f),
+        Err(f) => {
+            ctx.remove(SUBMIT_SENT);
+            ctx.save(None).await?;
+            return Err(f);
+        }
+    };
+    let Some(id) = data.get("resource_id").and_then(Value::as_str) else {
+        return Err(Failure::busy("B站应答缺少 resource_id（结果未知）"));
+    };
+    ctx.set(RESOURCE_ID, id);
+    ctx.set("review", "pending");
+    ctx.save(Some("已提交B站审核（审核通过后公开）")).await?;
+    Ok(Posted {
+        remote_id: Some(id.to_string()),
+        url: Some(archive_url(id)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_are_classified() {
+        assert!(
+            classify(127001, "access_token验证错误", None)
+                .message()
+                .contains("请重新授权")
+        );
+        assert!(matches!(
+            classify(127201, "系统繁忙", None),
+            Failure::Busy { .. }
+        ));
+        assert!(matches!(
+            classify(127009, "api请求次数达到上限", None),
+            Failure::Quota { .. }
+        ));
+        let f = classify(127102, "file type error", None);
+        assert!(matches!(f, Failure::Permanent { .. }));
+        assert_eq!(
+            f.message(),
+            "B站错误 127102：file type error（文件类型错误）"
+        );
+    }
+}

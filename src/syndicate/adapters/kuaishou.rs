@@ -1,0 +1,267 @@
+//! Kuaishou (快手): `start_upload` (→ `upload_token`, upload `endpoint`) →
+//! upload the whole file to the endpoint → `publish` with the caption and
+//! cover. The paths follow the open platform's public description but are
+//! not verified: every step's path is a channel setting (`paths`), as are
+//! the error codes' meanings below (only `result` 1 = success is certain).
+//!
+//! The upload token and endpoint, and the finished upload, are
+//! checkpointed at once. Publishing is marked in flight first; after an
+//! unknown outcome the account's videos (`list`) are searched for the
+//! caption — twice, a backoff apart — and if it is not there the job stops
+//! and asks for a check by hand.
+
+use super::{
+    Failure, JobContext, Posted, comparable, file_part, found_after_unknown, http_failure,
+    network_failure, not_found_after_unknown, read_response, step_url, video,
+};
+use serde_json::Value;
+use std::time::Duration;
+
+const UPLOAD_TOKEN: &str = "upload_token";
+const ENDPOINT: &str = "endpoint";
+const UPLOADED: &str = "uploaded";
+const PUBLISH_SENT: &str = "publish_sent_at";
+const PHOTO_ID: &str = "photo_id";
+const PHOTO_URL: &str = "photo_url";
+
+/// `result` codes we act on (not verified against the platform).
+pub const TOKEN_INVALID: &[i64] = &[100200101, 100200103];
+pub const BUSY: &[i64] = &[100200500];
+
+pub fn classify(code: i64, message: &str, retry_after: Option<Duration>) -> Failure {
+    let message = format!("快手错误 {code}：{message}");
+    match code {
+        c if TOKEN_INVALID.contains(&c) => {
+            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
+        }
+        c if BUSY.contains(&c) => Failure::Busy {
+            message,
+            retry_after,
+        },
+        _ => Failure::permanent(message),
+    }
+}
+
+/// The answer of a successful call (`result` 1), else the failure.
+async fn call(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+    let r = request.send().await.map_err(network_failure)?;
+    let (status, text, ra) = read_response(r).await;
+    if status.as_u16() == 429 || status.is_server_error() {
+        return Err(http_failure(status, &text, ra));
+    }
+    let v: Option<Value> = serde_json::from_str(&text).ok();
+    match v
+        .as_ref()
+        .and_then(|v| v.get("result"))
+        .and_then(Value::as_i64)
+    {
+        Some(1) if status.is_success() => Ok(v.unwrap_or_default()),
+        Some(code) if code != 1 => Err(classify(
+            code,
+            v.as_ref()
+                .and_then(|v| v.get("error_msg"))
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            ra,
+        )),
+        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
+        _ => {
+            let snippet: String = text.chars().take(200).collect();
+            Err(Failure::busy(format!("无法识别的快手应答：{snippet}")))
+        }
+    }
+}
+
+fn app_id(ctx: &JobContext<'_>) -> Result<String, Failure> {
+    ctx.channel
+        .settings
+        .app_id
+        .clone()
+        .ok_or_else(|| Failure::permanent("快手号未配置 app_id"))
+}
+
+/// The upload URL on the endpoint start_upload named (a host, or a URL);
+/// a bare host gets the API base's scheme.
+fn upload_url(ctx: &JobContext<'_>, endpoint: &str, token: &str) -> Result<url::Url, Failure> {
+    let base = if endpoint.contains("://") {
+        endpoint.trim_end_matches('/').to_string()
+    } else {
+        let scheme = if ctx.channel.api_base().starts_with("http://") {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{}", endpoint.trim_end_matches('/'))
+    };
+    let path = ctx
+        .channel
+        .settings
+        .paths
+        .get("upload")
+        .map(String::as_str)
+        .unwrap_or("/api/upload/multipart");
+    super::api_url(&base, path, &[("upload_token", token)])
+}
+
+/// Our video among the account's latest ones, by its caption.
+async fn find_posted(
+    ctx: &JobContext<'_>,
+    token: &str,
+    app_id: &str,
+) -> Result<Option<Posted>, Failure> {
+    let url = step_url(
+        ctx,
+        "list",
+        "/openapi/photo/list",
+        &[("app_id", app_id), ("access_token", token), ("count", "20")],
+    )?;
+    let v = call(ctx.http.get(url)).await?;
+    let ours = comparable(&ctx.publication.variant.text);
+    let items = v
+        .get("video_list")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Ok(items
+        .iter()
+        .find(|i| i.get("caption").and_then(Value::as_str).map(comparable) == Some(ours.clone()))
+        .map(|i| Posted {
+            remote_id: i
+                .get("photo_id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            url: i
+                .get("play_url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }))
+}
+
+pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
+    if let Some(id) = ctx.get(PHOTO_ID) {
+        return Ok(Posted {
+            remote_id: Some(id.to_string()),
+            url: ctx.get(PHOTO_URL).map(str::to_string),
+        });
+    }
+    let token = ctx.secret()?.to_string();
+    let app_id = app_id(ctx)?;
+    let media = video(ctx)?;
+    let auth = [
+        ("app_id", app_id.as_str()),
+        ("access_token", token.as_str()),
+    ];
+
+    // 1. An upload token and the endpoint to send the file to.
+    let (utoken, endpoint) = match (ctx.get(UPLOAD_TOKEN), ctx.get(ENDPOINT)) {
+        (Some(t), Some(e)) => (t.to_string(), e.to_string()),
+        _ => {
+            let url = step_url(ctx, "start_upload", "/openapi/photo/start_upload", &auth)?;
+            let v = call(ctx.http.post(url)).await?;
+            let get = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| Failure::busy(format!("快手应答缺少 {k}")))
+            };
+            let (t, e) = (get("upload_token")?, get("endpoint")?);
+            ctx.set(UPLOAD_TOKEN, t.clone());
+            ctx.set(ENDPOINT, e.clone());
+            ctx.save(None).await?;
+            (t, e)
+        }
+    };
+
+    // 2. The file, whole (a repeated upload with the same token replaces it).
+    if ctx.checkpoint.get(UPLOADED).is_none() {
+        let bytes = media
+            .read()
+            .map_err(|e| Failure::permanent(format!("视频文件无法读取：{e}")))?;
+        let form = reqwest::multipart::Form::new()
+            .part("file", file_part(bytes, media.file_name(), &media.mime)?);
+        call(
+            ctx.http
+                .post(upload_url(ctx, &endpoint, &utoken)?)
+                .multipart(form),
+        )
+        .await?;
+        ctx.set(UPLOADED, true);
+        ctx.save(Some("视频已上传")).await?;
+    }
+
+    // 3. Publish, unless an earlier attempt may have.
+    if ctx.get(PUBLISH_SENT).is_some() {
+        if let Some(p) = find_posted(ctx, &token, &app_id).await? {
+            if let Some(u) = &p.url {
+                ctx.set(PHOTO_URL, u.clone());
+            }
+            found_after_unknown(ctx, PHOTO_ID, &p).await?;
+            return Ok(p);
+        }
+        return Err(not_found_after_unknown(ctx, PUBLISH_SENT).await);
+    }
+    let variant = &ctx.publication.variant;
+    let mut form = reqwest::multipart::Form::new().text("caption", variant.text.clone());
+    if let Some(c) = &variant.cover {
+        let bytes = c
+            .read()
+            .map_err(|e| Failure::permanent(format!("封面图无法读取：{e}")))?;
+        form = form.part("cover", file_part(bytes, c.file_name(), &c.mime)?);
+    }
+    let url = step_url(
+        ctx,
+        "publish",
+        "/openapi/photo/publish",
+        &[&auth[..], &[("upload_token", utoken.as_str())]].concat(),
+    )?;
+    let now = ctx.now().to_rfc3339();
+    ctx.set(PUBLISH_SENT, now);
+    ctx.save(None).await?;
+    let v = match call(ctx.http.post(url).multipart(form)).await {
+        Ok(v) => v,
+        Err(f @ Failure::Busy { .. }) => return Err(f),
+        Err(f) => {
+            ctx.remove(PUBLISH_SENT);
+            ctx.save(None).await?;
+            return Err(f);
+        }
+    };
+    let Some(id) = v.pointer("/video_info/photo_id").and_then(Value::as_str) else {
+        return Err(Failure::busy("快手应答缺少 photo_id（结果未知）"));
+    };
+    let url = v
+        .pointer("/video_info/play_url")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    ctx.set(PHOTO_ID, id);
+    if let Some(u) = &url {
+        ctx.set(PHOTO_URL, u.clone());
+    }
+    ctx.save(Some("已发布到快手")).await?;
+    Ok(Posted {
+        remote_id: Some(id.to_string()),
+        url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_codes_are_classified() {
+        assert!(
+            classify(100200101, "token expired", None)
+                .message()
+                .contains("请重新授权")
+        );
+        assert!(matches!(
+            classify(100200500, "busy", None),
+            Failure::Busy { .. }
+        ));
+        assert!(matches!(
+            classify(5, "违规内容", None),
+            Failure::Permanent { .. }
+        ));
+    }
+}

@@ -1,0 +1,433 @@
+//! Syndication to the video platforms (Douyin, Bilibili, Kuaishou) against
+//! the mocks of `yuqing::syndicate::mock`: publication end to end, exactly
+//! once when the platform accepts but the answer times out, backoff on rate
+//! limits, daily quota, expired user tokens, permanent errors shown.
+
+use crate::syndicate::{Setup, setup};
+use serde_json::json;
+use std::time::Duration;
+use yuqing::store::PublicationState;
+use yuqing::syndicate::mock::{BILI_TOKEN, DY_OPEN_ID, DY_TOKEN, KS_APP, KS_TOKEN};
+use yuqing::syndicate::{ChannelKind, ChannelSettings, ContentBody, ContentState, MediaRef};
+
+const MB: usize = 1024 * 1024;
+
+impl Setup {
+    async fn douyin(&self) -> i64 {
+        self.channel(
+            ChannelKind::Douyin,
+            ChannelSettings {
+                api_base: Some(self.base.clone()),
+                open_id: Some(DY_OPEN_ID.into()),
+                ..ChannelSettings::default()
+            },
+            DY_TOKEN,
+        )
+        .await
+    }
+
+    async fn bilibili(&self) -> i64 {
+        // Parts go to another host in production; here the same mock.
+        let mut paths = std::collections::BTreeMap::new();
+        paths.insert(
+            "part_upload".to_string(),
+            format!("{}/video/v2/part/upload", self.base),
+        );
+        self.channel(
+            ChannelKind::Bilibili,
+            ChannelSettings {
+                api_base: Some(self.base.clone()),
+                paths,
+                ..ChannelSettings::default()
+            },
+            BILI_TOKEN,
+        )
+        .await
+    }
+
+    async fn kuaishou(&self) -> i64 {
+        self.channel(
+            ChannelKind::Kuaishou,
+            ChannelSettings {
+                api_base: Some(self.base.clone()),
+                app_id: Some(KS_APP.into()),
+                ..ChannelSettings::default()
+            },
+            KS_TOKEN,
+        )
+        .await
+    }
+
+    fn video(&self, name: &str, len: usize) -> MediaRef {
+        let path = self.dir.path().join(name);
+        let mut bytes = b"\x00\x00\x00\x20ftypisom".to_vec();
+        bytes.resize(len, 7);
+        std::fs::write(&path, &bytes).unwrap();
+        MediaRef {
+            path: path.display().to_string(),
+            mime: "video/mp4".into(),
+            bytes: len as u64,
+        }
+    }
+
+    /// A video post: title, a short text, tags, a cover and a video.
+    fn video_body(&self, title: &str, video_len: usize) -> ContentBody {
+        ContentBody {
+            title: title.into(),
+            body: format!("{title}。欢迎转发。"),
+            cover: Some(self.media("cover.jpg", "image/jpeg", 3000)),
+            video: Some(self.video(&format!("{}.mp4", video_len), video_len)),
+            tags: vec!["校园".into()],
+            ..ContentBody::default()
+        }
+    }
+
+    async fn attempt_messages(&self, content: i64) -> Vec<String> {
+        let job = self.job(content).await;
+        self.store
+            .syn_publication_attempts(job.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|a| a.message)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn douyin_chunked_upload_publishes_once_after_a_timeout_after_accepting() {
+    let s = setup().await;
+    let dy = s.douyin().await;
+    // Above 50 MB: three parts of at most 20 MB.
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 51 * MB), &[dy])
+        .await;
+    s.mock.hang("/video/create/", Duration::from_secs(6));
+    // 20 MB parts through an unoptimised mock need more than the usual 400 ms.
+    let outbox = s.outbox_timeout("w1", Duration::from_secs(3));
+    let r = outbox.tick().await.unwrap();
+    assert_eq!(r.retried, 1, "{r:?} {:?}", s.job(id).await.last_error);
+    let job = s.job(id).await;
+    assert!(
+        job.last_error.as_deref().unwrap().contains("超时"),
+        "{job:?}"
+    );
+    assert!(job.checkpoint.get("create_sent_at").is_some());
+    assert_eq!(job.checkpoint["video_id"], "v0200f1");
+    s.mock.with(|m| {
+        assert_eq!(m.dy_posts.len(), 1, "the platform accepted it");
+        let parts = &m.dy_part_uploads["up-1"];
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.values().sum::<usize>(), 51 * MB);
+        assert_eq!(m.dy_videos["v0200f1"].0, 51 * MB);
+    });
+    s.advance(2);
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    let job = s.job(id).await;
+    assert_eq!(job.state, PublicationState::Published);
+    assert_eq!(job.remote_id.as_deref(), Some("@9VwL1"));
+    assert_eq!(
+        job.remote_url.as_deref(),
+        Some("https://www.iesdouyin.com/share/video/@9VwL1")
+    );
+    s.mock.with(|m| {
+        assert_eq!(
+            m.dy_posts.len(),
+            1,
+            "found by its caption, not posted again"
+        );
+        assert_eq!(m.dy_videos.len(), 1, "not uploaded again");
+        assert!(m.dy_posts[0].1.ends_with("#校园"), "{}", m.dy_posts[0].1);
+    });
+    assert!(
+        s.attempt_messages(id)
+            .await
+            .iter()
+            .any(|m| m.contains("不再重复发布"))
+    );
+    assert_eq!(
+        s.store.syn_content(id).await.unwrap().unwrap().state,
+        ContentState::Published
+    );
+}
+
+#[tokio::test]
+async fn douyin_unknown_outcome_not_found_twice_stops_and_asks_a_human() {
+    let s = setup().await;
+    let dy = s.douyin().await;
+    let id = s
+        .approved(&s.video_body("我院召开新学期工作会议", 4000), &[dy])
+        .await;
+    // The create request times out and the platform did NOT take it; its
+    // list does not show it either.
+    s.mock.script_http("/video/create/", 504, json!({}), None);
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().retried, 1);
+    assert!(s.job(id).await.checkpoint.get("create_sent_at").is_some());
+    s.advance(2);
+    assert_eq!(outbox.tick().await.unwrap().retried, 1, "looked once");
+    s.advance(4);
+    assert_eq!(outbox.tick().await.unwrap().failed, 1, "looked twice");
+    let job = s.job(id).await;
+    assert_eq!(job.state, PublicationState::Failed);
+    assert!(
+        job.last_error.as_deref().unwrap().contains("请到平台核实"),
+        "{job:?}"
+    );
+    s.mock.with(|m| assert!(m.dy_posts.is_empty()));
+    assert_eq!(
+        s.mock.calls("/video/create/"),
+        1,
+        "never sent twice on its own"
+    );
+    // A human checked: "retry failed" posts it (the in-flight mark is gone).
+    s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap();
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    s.mock.with(|m| assert_eq!(m.dy_posts.len(), 1));
+}
+
+#[tokio::test]
+async fn bilibili_uploads_8mb_parts_and_cover_and_is_submitted_for_review_once() {
+    let s = setup().await;
+    let bili = s.bilibili().await;
+    let id = s
+        .approved(
+            &s.video_body("我院学子在全国职业院校技能大赛中获奖", 9 * MB),
+            &[bili],
+        )
+        .await;
+    s.mock
+        .hang("/arcopen/fn/archive/add-by-utoken", Duration::from_secs(3));
+    let outbox = s.outbox("w1");
+    let r = outbox.tick().await.unwrap();
+    assert_eq!(r.retried, 1, "{r:?} {:?}", s.job(id).await.last_error);
+    let job = s.job(id).await;
+    assert_eq!(job.checkpoint["upload_token"], "UT-1");
+    assert_eq!(job.checkpoint["upload_completed"], true);
+    assert!(job.checkpoint.get("submit_sent_at").is_some());
+    s.advance(2);
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    let job = s.job(id).await;
+    assert_eq!(job.remote_id.as_deref(), Some("BV1mock1"));
+    assert_eq!(
+        job.remote_url.as_deref(),
+        Some("https://www.bilibili.com/video/BV1mock1")
+    );
+    s.mock.with(|m| {
+        assert_eq!(m.bili_archives.len(), 1, "submitted once");
+        let u = &m.bili_uploads["UT-1"];
+        assert_eq!(u.parts.len(), 2, "8 MB parts");
+        assert_eq!(u.parts[&1], 8 * MB);
+        assert_eq!(u.parts.values().sum::<usize>(), 9 * MB);
+        assert_eq!(m.bili_covers, 1);
+        let a = &m.bili_archives[0].2;
+        assert_eq!(a["title"], "我院学子在全国职业院校技能大赛中获奖");
+        assert_eq!(a["tid"], 208);
+        assert_eq!(a["tag"], "校园");
+        assert_eq!(a["cover"], "https://archive.biliimg.com/bfs/cover-1.jpg");
+    });
+
+    // Another one, submitted straight away: the log says it awaits review.
+    let other = s
+        .approved(&s.video_body("我院开展志愿服务活动", 1000), &[bili])
+        .await;
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert!(
+        s.attempt_messages(other)
+            .await
+            .iter()
+            .any(|m| m.contains("已提交B站审核"))
+    );
+    assert_eq!(s.job(other).await.checkpoint["review"], "pending");
+}
+
+#[tokio::test]
+async fn kuaishou_publishes_once_after_a_timeout_after_accepting() {
+    let s = setup().await;
+    let ks = s.kuaishou().await;
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 5000), &[ks])
+        .await;
+    s.mock
+        .hang("/openapi/photo/publish", Duration::from_secs(3));
+    let outbox = s.outbox("w1");
+    let r = outbox.tick().await.unwrap();
+    assert_eq!(r.retried, 1, "{r:?} {:?}", s.job(id).await);
+    let job = s.job(id).await;
+    assert_eq!(job.checkpoint["uploaded"], true);
+    assert_eq!(job.checkpoint["upload_token"], "KT-1");
+    s.advance(2);
+    let r = outbox.tick().await.unwrap();
+    assert_eq!(r.published, 1, "{r:?} {:?}", s.job(id).await);
+    let job = s.job(id).await;
+    assert_eq!(job.remote_id.as_deref(), Some("KS1"));
+    assert_eq!(
+        job.remote_url.as_deref(),
+        Some("https://www.kuaishou.com/short-video/KS1")
+    );
+    s.mock.with(|m| {
+        assert_eq!(m.ks_posts.len(), 1, "published once");
+        assert!(m.ks_posts[0].2, "with its cover");
+        assert!(m.ks_posts[0].1.contains("#校园"));
+    });
+    assert_eq!(s.mock.calls("/openapi/photo/start_upload"), 1);
+    assert_eq!(s.mock.calls("/api/upload/multipart"), 1);
+}
+
+#[tokio::test]
+async fn video_platforms_back_off_on_rate_limits_and_wait_out_a_daily_quota() {
+    let s = setup().await;
+    let dy = s.douyin().await;
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[dy])
+        .await;
+    s.mock.script_http(
+        "/video/create/",
+        429,
+        json!({"message": "too many requests"}),
+        Some(30),
+    );
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().retried, 1);
+    let job = s.job(id).await;
+    assert_eq!(
+        job.next_attempt_at,
+        s.now() + chrono::TimeDelta::seconds(30),
+        "Retry-After honoured"
+    );
+    assert!(
+        job.checkpoint.get("create_sent_at").is_none(),
+        "refused: nothing posted"
+    );
+    s.advance(29);
+    assert_eq!(
+        outbox.tick().await.unwrap(),
+        Default::default(),
+        "still waiting"
+    );
+    s.advance(1);
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    s.mock.with(|m| assert_eq!(m.dy_posts.len(), 1));
+
+    // Bilibili's call cap: the channel pauses until Beijing midnight.
+    let bili = s.bilibili().await;
+    let other = s
+        .approved(&s.video_body("我院召开新学期工作会议", 4000), &[bili])
+        .await;
+    s.mock.script(
+        "/arcopen/fn/archive/add-by-utoken",
+        json!({"code": 127009, "message": "api请求次数达到上限"}),
+    );
+    assert_eq!(outbox.tick().await.unwrap().retried, 1);
+    let job = s.job(other).await;
+    let midnight: chrono::DateTime<chrono::Utc> = "2026-11-30T16:00:00Z".parse().unwrap();
+    assert_eq!(job.next_attempt_at, midnight);
+    assert!(job.last_error.as_deref().unwrap().contains("127009"));
+    s.clock.set(midnight);
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    s.mock.with(|m| {
+        assert_eq!(m.bili_archives.len(), 1);
+        assert_eq!(m.bili_uploads.len(), 1, "the upload was not repeated");
+    });
+}
+
+#[tokio::test]
+async fn video_platforms_expired_tokens_ask_for_reauthorisation_then_publish_once() {
+    let s = setup().await;
+    let ks = s.kuaishou().await;
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[ks])
+        .await;
+    // The user's grant expired; a new one has been issued to the account.
+    s.mock.with(|m| m.ks_token = Some("ks-token-2".into()));
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().failed, 1);
+    let job = s.job(id).await;
+    assert_eq!(
+        job.last_error.as_deref(),
+        Some("快手错误 100200101：access_token 已过期（访问令牌无效或已过期，请重新授权）")
+    );
+    assert_eq!(
+        s.mock.calls("/openapi/photo/start_upload"),
+        1,
+        "no second try"
+    );
+    // Re-authorised: the new token is stored, "retry failed" publishes.
+    let sealed = s.key.seal(
+        &yuqing::syndicate::secrets::channel_context(ks, "secret"),
+        "ks-token-2",
+    );
+    s.store
+        .syn_set_channel_secret(ks, Some(&sealed), None, s.now())
+        .await
+        .unwrap();
+    s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap();
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    s.mock.with(|m| assert_eq!(m.ks_posts.len(), 1));
+
+    // Same for Douyin and Bilibili.
+    s.mock.with(|m| {
+        m.dy_token = Some("dy-token-2".into());
+        m.bili_token = Some("bili-token-2".into());
+    });
+    let (dy, bili) = (s.douyin().await, s.bilibili().await);
+    let other = s
+        .approved(&s.video_body("我院开展志愿服务活动", 4000), &[dy, bili])
+        .await;
+    assert_eq!(outbox.tick().await.unwrap().failed, 2);
+    for job in s.store.syn_publications(other).await.unwrap() {
+        assert!(
+            job.last_error.as_deref().unwrap().contains("请重新授权"),
+            "{job:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn video_platforms_show_the_permanent_error_of_the_platform() {
+    let s = setup().await;
+    let (dy, bili) = (s.douyin().await, s.bilibili().await);
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[dy, bili])
+        .await;
+    s.mock.script(
+        "/video/create/",
+        json!({"data": {"error_code": 2100005, "description": "视频内容不符合社区规范"}, "extra": {"error_code": 2100005}}),
+    );
+    s.mock.script(
+        "/arcopen/fn/archive/add-by-utoken",
+        json!({"code": 127100, "message": "稿件标题含有敏感词"}),
+    );
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().failed, 2);
+    let jobs = s.store.syn_publications(id).await.unwrap();
+    let error = |ch: i64| {
+        jobs.iter()
+            .find(|j| j.channel_id == ch)
+            .unwrap()
+            .last_error
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(
+        error(dy),
+        "抖音错误 2100005：视频内容不符合社区规范（参数不合法）"
+    );
+    assert_eq!(
+        error(bili),
+        "B站错误 127100：稿件标题含有敏感词（请求参数错误）"
+    );
+    assert_eq!(
+        s.store.syn_content(id).await.unwrap().unwrap().state,
+        ContentState::Failed
+    );
+    s.mock
+        .with(|m| assert!(m.dy_posts.is_empty() && m.bili_archives.is_empty()));
+    // Retry failed goes on from the checkpoints: nothing is uploaded twice.
+    s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap();
+    assert_eq!(outbox.tick().await.unwrap().published, 2);
+    s.mock.with(|m| {
+        assert_eq!((m.dy_posts.len(), m.bili_archives.len()), (1, 1));
+        assert_eq!((m.dy_videos.len(), m.bili_uploads.len()), (1, 1));
+    });
+}
