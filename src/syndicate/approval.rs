@@ -120,6 +120,35 @@ impl Desk<'_> {
             .await?)
     }
 
+    /// A draft from a commentator's response recorded on an alert (its
+    /// text and the link of the published reply); the alert's post is kept
+    /// as the source. The caller checks that the response was accepted.
+    pub async fn promote_response(
+        &self,
+        actor: &Actor,
+        source_post_id: i64,
+        response: &crate::store::ResponseRow,
+        now: DateTime<Utc>,
+    ) -> Result<i64, SyndicateError> {
+        Self::require_publisher(actor)?;
+        let first_line = response.text.lines().next().unwrap_or("").trim();
+        let body = ContentBody {
+            title: first_line.chars().take(30).collect(),
+            body: response
+                .text
+                .lines()
+                .map(escape_markdown)
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+            link: response.link.clone(),
+            ..ContentBody::default()
+        };
+        Ok(self
+            .store
+            .syn_create_content(actor.user_id, &body, Some(source_post_id), now)
+            .await?)
+    }
+
     /// Save an edit as a new version (drafts and rejected content only).
     pub async fn edit(
         &self,

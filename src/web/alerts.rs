@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}/dismiss", post(dismiss))
         .route("/alerts/{id}/respond", post(respond))
         .route("/alerts/{id}/note", post(note))
+        .route("/alerts/{id}/promote", post(promote))
         .route("/alerts/{id}/lock", post(lock))
         .route("/alerts/{id}/unlock", post(unlock))
         .route("/alerts/{id}/audit.csv", get(audit_csv))
@@ -723,6 +724,7 @@ pub async fn detail(
             spread => ser(&spread),
             sources_in_cluster => cluster.iter().map(|p| p.source.as_str()).collect::<std::collections::BTreeSet<_>>().len(),
             responses => responses.iter().map(|r| minijinja::context! {
+                id => r.id,
                 user => &r.user, text => &r.text, link => &r.link, channel => &r.channel,
                 at => present::full_time(r.created_at),
             }).collect::<Vec<_>>(),
@@ -735,6 +737,8 @@ pub async fn detail(
             is_open => access.state.is_open(),
             options => filter_options(&state).await?,
             is_reviewer => user.actor.is_reviewer(),
+            can_promote => crate::syndicate::approval::can_publish(&user.actor),
+            responses_promotable => matches!(access.state, AlertState::Responded | AlertState::Resolved),
             led_groups,
         },
         StatusCode::OK,
@@ -994,4 +998,65 @@ pub async fn audit_csv(
         rows.into_iter()
             .map(|(at, who, action, change, note)| [at, who, action, change, note]),
     )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PromoteForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    /// A response on the alert; without it, the alert's post.
+    #[serde(default)]
+    response: Option<i64>,
+}
+
+/// 转为发布内容: a publisher who may see the alert turns its post, or a
+/// response recorded on it once the alert was answered, into a draft.
+pub async fn promote(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<PromoteForm>,
+) -> Result<Response, ApiError> {
+    user.check_csrf(form.csrf.as_deref())?;
+    let access = match access(&state, &user, id).await {
+        Ok(a) => a,
+        Err(r) => return Ok(r),
+    };
+    let back = format!("/alerts/{id}");
+    let desk = super::contents::desk(&state)?;
+    let store = state.pipeline.store();
+    let Some(item) = store.alert_item(id).await? else {
+        return Err(ApiError::NotFound(format!("预警 {id} 不存在")));
+    };
+    let now = state.clock.now();
+    let made = match form.response {
+        None => desk.promote_post(&user.actor, item.post_id, now).await,
+        Some(rid) => {
+            if !matches!(access.state, AlertState::Responded | AlertState::Resolved) {
+                return Ok(error_page(
+                    &state,
+                    StatusCode::BAD_REQUEST,
+                    "只有已回应或已办结的预警，其回应才能转为发布内容",
+                    &back,
+                ));
+            }
+            let Some(r) = store
+                .alert_responses(id)
+                .await?
+                .into_iter()
+                .find(|r| r.id == rid)
+            else {
+                return Err(ApiError::NotFound(format!("预警 {id} 没有回应 {rid}")));
+            };
+            desk.promote_response(&user.actor, item.post_id, &r, now)
+                .await
+        }
+    };
+    match made {
+        Ok(cid) => Ok(super::contents::back_ok(
+            &format!("/contents/{cid}/edit"),
+            "已转为发布内容草稿，请修改后提交审核",
+        )),
+        Err(e) => Ok(super::contents::refused(&state, e, &back)),
+    }
 }

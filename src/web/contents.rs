@@ -117,7 +117,7 @@ fn checker(state: &AppState) -> Result<&PublishChecker, ApiError> {
         .map_err(|e| ApiError::Unavailable(e.clone().into()))
 }
 
-fn desk(state: &AppState) -> Result<Desk<'_>, ApiError> {
+pub(super) fn desk(state: &AppState) -> Result<Desk<'_>, ApiError> {
     Ok(Desk {
         store: state.pipeline.store(),
         checker: checker(state)?,
@@ -128,13 +128,13 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn back_ok(path: &str, message: &str) -> Response {
+pub(super) fn back_ok(path: &str, message: &str) -> Response {
     Redirect::to(&format!("{path}?ok={}", enc(message))).into_response()
 }
 
 /// A refused workflow step as a page: 403 for permissions, 409 for a
 /// concurrent change, 400 otherwise; database failures stay internal.
-fn refused(state: &AppState, e: SyndicateError, back: &str) -> Response {
+pub(super) fn refused(state: &AppState, e: SyndicateError, back: &str) -> Response {
     let status = match &e {
         SyndicateError::Denied(_) => StatusCode::FORBIDDEN,
         SyndicateError::NotFound(_) => StatusCode::NOT_FOUND,

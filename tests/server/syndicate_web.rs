@@ -873,3 +873,104 @@ async fn video_channels_take_their_platform_settings_from_the_form() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn an_alerts_post_and_an_accepted_response_are_promoted_to_drafts() {
+    let server = crate::helpers::spawn_server(&format!(
+        "[[sources]]\nname = \"partner\"\nkind = \"push\"\ntoken = \"{}\"\nchannel = \"weibo\"\n\
+         [syndicate]\nsecret_key_file = \"{}\"\nrules_dir = \"{}/rules/publish\"\n",
+        crate::helpers::TOKEN,
+        crate::helpers::secret_key_file().display(),
+        env!("CARGO_MANIFEST_DIR"),
+    ))
+    .await;
+    let r = server
+        .push("partner")
+        .json(&serde_json::json!([{"id": "fire", "text": "三号宿舍楼起火了，浓烟很大，有同学被困在楼上"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let alert = server.store.alerts().await.unwrap()[0].clone();
+    let mon = server.user("mon", "王监测", &[Role::Monitor]).await;
+    server
+        .user("pubmon", "孙宣传", &[Role::Monitor, Role::Publisher])
+        .await;
+    let monitor = server.sign_in("mon").await;
+    let publisher = server.sign_in("pubmon").await;
+
+    // Only a user who may publish sees and uses the action.
+    let page = monitor.page(&format!("/alerts/{}", alert.id)).await;
+    assert!(!page.contains("转为发布内容"));
+    let r = monitor
+        .post(&format!("/alerts/{}/promote", alert.id), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = publisher.page(&format!("/alerts/{}", alert.id)).await;
+    assert!(page.contains("转为发布内容"));
+
+    let r = publisher
+        .post(&format!("/alerts/{}/promote", alert.id), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        loc.starts_with("/contents/") && loc.contains("/edit"),
+        "{loc}"
+    );
+    let contents = server.store.syn_contents(None, 50).await.unwrap();
+    assert_eq!(contents.len(), 1);
+
+    // A response becomes content only once the alert was answered.
+    let response = server
+        .store
+        .add_response(
+            alert.id,
+            mon,
+            &yuqing::store::ResponseInput {
+                text: "学校已组织消防处置，无人受伤\n详情见官网通报",
+                link: Some("https://www.xx.edu.cn/notice/1"),
+                channel: Some("官网"),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let form = [("response", response.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = publisher
+        .post(&format!("/alerts/{}/promote", alert.id), &form)
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("已回应或已办结"));
+    server
+        .store
+        .change_alert(&yuqing::store::AlertUpdate {
+            alert_id: alert.id,
+            actor: None,
+            action: "alert.state",
+            from: yuqing::review::AlertState::New,
+            to: yuqing::review::AlertState::Responded,
+            assign: None,
+            due: None,
+            false_positive: false,
+            note: None,
+            at: chrono::Utc::now(),
+        })
+        .await
+        .unwrap();
+    let r = publisher
+        .post(&format!("/alerts/{}/promote", alert.id), &form)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let contents = server.store.syn_contents(None, 50).await.unwrap();
+    assert_eq!(contents.len(), 2);
+    let newest = contents
+        .iter()
+        .max_by_key(|c| c.id)
+        .expect("the promoted response");
+    let edit = publisher
+        .page(&format!("/contents/{}/edit", newest.id))
+        .await;
+    assert!(edit.contains("学校已组织消防处置") && edit.contains("www.xx.edu.cn"));
+}
