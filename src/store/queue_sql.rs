@@ -1,7 +1,8 @@
 //! The dashboard's reads (see `queue.rs`), written once for both backends.
 
-/// Pushes the WHERE clause of an alert filter; `a` is alerts, `p` the
-/// alert's post.
+/// Pushes the WHERE clause of an alert filter on `alerts a` alone: the
+/// alert carries copies of its post's source, channel, categories and
+/// sentiment (migrations 0009, 0011), so no filter needs a join.
 macro_rules! push_alert_filter {
     ($qb:expr, $f:expr) => {{
         let f = $f;
@@ -41,11 +42,11 @@ macro_rules! push_alert_filter {
             $qb.push_bind(format!("%{}%", serde_json::Value::from(c.as_str())));
         }
         if let Some(s) = &f.source {
-            $qb.push(" AND p.source = ");
+            $qb.push(" AND a.source = ");
             $qb.push_bind(s.clone());
         }
         if let Some(c) = f.channel {
-            $qb.push(" AND p.channel = ");
+            $qb.push(" AND a.channel = ");
             $qb.push_bind(c.as_str());
         }
         if let Some(s) = &f.sentiment {
@@ -118,12 +119,7 @@ macro_rules! impl_queue_store {
                 filter: &$crate::store::AlertFilter,
             ) -> Result<$crate::store::AlertPage, $crate::store::StoreError> {
                 use $crate::store::AlertSort;
-                // The count joins only the tables its filter reads: every
-                // alert has its post (a foreign key).
                 let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM alerts a");
-                if filter.source.is_some() || filter.channel.is_some() {
-                    count.push(" JOIN posts p ON p.id = a.post_id");
-                }
                 push_alert_filter!(count, filter);
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
 
@@ -140,9 +136,6 @@ macro_rules! impl_queue_store {
                 // of matches with their posts' texts attached was the cost.
                 let mut qb = sqlx::QueryBuilder::<$db>::new(ALERT_ITEM_SELECT);
                 qb.push(" WHERE a.id IN (SELECT a.id FROM alerts a");
-                if filter.source.is_some() || filter.channel.is_some() {
-                    qb.push(" JOIN posts p ON p.id = a.post_id");
-                }
                 push_alert_filter!(qb, filter);
                 qb.push(order);
                 qb.push(" LIMIT ");

@@ -269,7 +269,7 @@ async fn planner_statistics_are_gathered_when_missing_or_stale_on_sqlite() {
 }
 
 #[tokio::test]
-async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis() {
+async fn filters_on_copied_columns_follow_the_alerts_post_and_its_analysis() {
     async fn count(store: &Store, category: Option<&str>, sentiment: Option<&str>) -> i64 {
         let filter = AlertFilter {
             category: category.map(Into::into),
@@ -311,6 +311,16 @@ async fn category_and_sentiment_filters_follow_the_alerts_post_and_its_analysis(
             1,
             "{b}"
         );
+        // ... and its post's source (the channel is the same here).
+        for (source, n) in [("s", 0), ("t", 1)] {
+            let filter = AlertFilter {
+                source: Some(source.into()),
+                channel: Some(crate::model::Channel::Campus),
+                limit: 50,
+                ..Default::default()
+            };
+            assert_eq!(store.alert_page(&filter).await.unwrap().total, n, "{b} {source}");
+        }
 
         // The analysis of that post is replaced (re-analysis): the filter follows.
         let alert = &store.alerts().await.unwrap()[0];
