@@ -319,7 +319,11 @@ async fn filters_on_copied_columns_follow_the_alerts_post_and_its_analysis() {
                 limit: 50,
                 ..Default::default()
             };
-            assert_eq!(store.alert_page(&filter).await.unwrap().total, n, "{b} {source}");
+            assert_eq!(
+                store.alert_page(&filter).await.unwrap().total,
+                n,
+                "{b} {source}"
+            );
         }
 
         // The analysis of that post is replaced (re-analysis): the filter follows.

@@ -59,8 +59,9 @@ pub struct DashboardArgs {
     #[arg(long, default_value_t = 20)]
     pushes: usize,
     /// Mean pause of a client between a response and its next request, as a
-    /// person reading the page would (uniform in 0.5–1.5× this). 0: a closed
-    /// loop that measures saturation rather than users.
+    /// person reading the page would (uniform in 0.5–1.5× this); sessions
+    /// then also start spread over 0–1.5× this. 0: a closed loop, all
+    /// sessions starting at once, that measures saturation rather than users.
     #[arg(long, default_value_t = 0)]
     think_ms: u64,
 }
@@ -830,6 +831,15 @@ async fn measure(
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(1000 + i as u64);
             let mut mine = Vec::new();
+            // With think time, sessions arrive spread over one think period,
+            // as people in an office do; otherwise all 50 would send their
+            // first request in the same millisecond and that one burst would
+            // be the whole tail of a short run. The closed loop (no think
+            // time) keeps the simultaneous start: it measures saturation.
+            if think_ms > 0 {
+                let arrival = think_ms as f64 * 1.5 * rng.unit();
+                tokio::time::sleep(Duration::from_secs_f64(arrival / 1e3)).await;
+            }
             while Instant::now() < deadline {
                 let (kind, path, bearer) = pick(&mut rng, &s);
                 let mut req = client.get(format!("{base}{path}"));
