@@ -19,6 +19,8 @@ pub struct ChannelArgs {
 }
 
 #[derive(Debug, clap::Subcommand)]
+// Parsed once per process: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum ChannelCommand {
     /// Register a channel account (unified name: college + [department] + platform).
     Add {
