@@ -12,9 +12,8 @@
 //! — and if it is not there the job stops and asks for a check by hand.
 
 use super::{
-    Failure, JobContext, Posted, comparable, file_part, file_size, found_after_unknown,
-    http_failure, network_failure, not_found_after_unknown, read_part, read_response, step_url,
-    video,
+    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part, file_size,
+    found_after_unknown, not_found_after_unknown, read_part, step_url, video,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -50,52 +49,29 @@ pub fn classify(code: i64, message: &str, retry_after: Option<Duration>) -> Fail
         127207 => "（此分区暂不可用）",
         _ => "",
     };
-    let message = format!("B站错误 {code}：{message}{hint}");
-    match code {
-        c if TOKEN_INVALID.contains(&c) => {
-            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
-        }
-        c if BUSY.contains(&c) => Failure::Busy {
-            message,
-            retry_after,
-        },
-        c if QUOTA.contains(&c) => Failure::Quota { message },
-        _ => Failure::permanent(message),
-    }
+    CODES.failure(
+        code,
+        format!("B站错误 {code}：{message}{hint}"),
+        retry_after,
+    )
 }
+
+const ENVELOPE: Envelope = Envelope {
+    platform: "B站",
+    code: "/code",
+    message: "/message",
+    ok: 0,
+    data: "/data",
+};
+const CODES: Codes = Codes {
+    token_invalid: TOKEN_INVALID,
+    busy: BUSY,
+    quota: QUOTA,
+};
 
 /// `data` of a successful answer (`code` 0), else the failure.
 async fn call(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-    let r = request.send().await.map_err(network_failure)?;
-    let (status, text, ra) = read_response(r).await;
-    if status.as_u16() == 429 || status.is_server_error() {
-        return Err(http_failure(status, &text, ra));
-    }
-    let v: Option<Value> = serde_json::from_str(&text).ok();
-    match v
-        .as_ref()
-        .and_then(|v| v.get("code"))
-        .and_then(Value::as_i64)
-    {
-        Some(0) if status.is_success() => Ok(v
-            .as_ref()
-            .and_then(|v| v.get("data"))
-            .cloned()
-            .unwrap_or_default()),
-        Some(code) if code != 0 => Err(classify(
-            code,
-            v.as_ref()
-                .and_then(|v| v.get("message"))
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-            ra,
-        )),
-        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
-        _ => {
-            let snippet: String = text.chars().take(200).collect();
-            Err(Failure::busy(format!("无法识别的B站应答：{snippet}")))
-        }
-    }
+    call_platform(request, &ENVELOPE, classify).await
 }
 
 fn archive_url(id: &str) -> String {

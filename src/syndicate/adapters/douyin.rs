@@ -10,9 +10,8 @@
 //! with a request to check by hand rather than risk a second post.
 
 use super::{
-    Failure, JobContext, Posted, comparable, file_part, file_size, found_after_unknown,
-    http_failure, network_failure, not_found_after_unknown, read_part, read_response, step_url,
-    video,
+    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part, file_size,
+    found_after_unknown, not_found_after_unknown, read_part, step_url, video,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -33,6 +32,19 @@ pub const PART_SIZE: u64 = 20 * 1024 * 1024;
 pub const TOKEN_INVALID: &[i64] = &[2190002, 2190008, 2190015];
 pub const BUSY: &[i64] = &[2100002, 2100004];
 
+const ENVELOPE: Envelope = Envelope {
+    platform: "抖音",
+    code: "/data/error_code",
+    message: "/data/description",
+    ok: 0,
+    data: "/data",
+};
+const CODES: Codes = Codes {
+    token_invalid: TOKEN_INVALID,
+    busy: BUSY,
+    quota: &[],
+};
+
 /// The failure an error code means.
 pub fn classify(code: i64, description: &str, retry_after: Option<Duration>) -> Failure {
     let hint = match code {
@@ -44,46 +56,12 @@ pub fn classify(code: i64, description: &str, retry_after: Option<Duration>) -> 
         _ => "",
     };
     let message = format!("抖音错误 {code}：{description}{hint}");
-    match code {
-        // A user grant: only the account owner can renew it.
-        c if TOKEN_INVALID.contains(&c) => {
-            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
-        }
-        c if BUSY.contains(&c) => Failure::Busy {
-            message,
-            retry_after,
-        },
-        _ => Failure::permanent(message),
-    }
+    CODES.failure(code, message, retry_after)
 }
 
 /// `data` of a successful answer, else the failure.
 async fn call(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-    let r = request.send().await.map_err(network_failure)?;
-    let (status, text, ra) = read_response(r).await;
-    if status.as_u16() == 429 || status.is_server_error() {
-        return Err(http_failure(status, &text, ra));
-    }
-    let v: Option<Value> = serde_json::from_str(&text).ok();
-    let data = v.as_ref().and_then(|v| v.get("data"));
-    match data
-        .and_then(|d| d.get("error_code"))
-        .and_then(Value::as_i64)
-    {
-        Some(0) if status.is_success() => Ok(data.cloned().unwrap_or_default()),
-        Some(code) if code != 0 => Err(classify(
-            code,
-            data.and_then(|d| d.get("description"))
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-            ra,
-        )),
-        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
-        _ => {
-            let snippet: String = text.chars().take(200).collect();
-            Err(Failure::busy(format!("无法识别的抖音应答：{snippet}")))
-        }
-    }
+    call_platform(request, &ENVELOPE, classify).await
 }
 
 fn open_id(ctx: &JobContext<'_>) -> Result<String, Failure> {

@@ -11,8 +11,8 @@
 //! and asks for a check by hand.
 
 use super::{
-    Failure, JobContext, Posted, comparable, file_part, found_after_unknown, http_failure,
-    network_failure, not_found_after_unknown, read_response, step_url, video,
+    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part,
+    found_after_unknown, not_found_after_unknown, step_url, video,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -29,47 +29,25 @@ pub const TOKEN_INVALID: &[i64] = &[100200101, 100200103];
 pub const BUSY: &[i64] = &[100200500];
 
 pub fn classify(code: i64, message: &str, retry_after: Option<Duration>) -> Failure {
-    let message = format!("快手错误 {code}：{message}");
-    match code {
-        c if TOKEN_INVALID.contains(&c) => {
-            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
-        }
-        c if BUSY.contains(&c) => Failure::Busy {
-            message,
-            retry_after,
-        },
-        _ => Failure::permanent(message),
-    }
+    CODES.failure(code, format!("快手错误 {code}：{message}"), retry_after)
 }
+
+const ENVELOPE: Envelope = Envelope {
+    platform: "快手",
+    code: "/result",
+    message: "/error_msg",
+    ok: 1,
+    data: "",
+};
+const CODES: Codes = Codes {
+    token_invalid: TOKEN_INVALID,
+    busy: BUSY,
+    quota: &[],
+};
 
 /// The answer of a successful call (`result` 1), else the failure.
 async fn call(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-    let r = request.send().await.map_err(network_failure)?;
-    let (status, text, ra) = read_response(r).await;
-    if status.as_u16() == 429 || status.is_server_error() {
-        return Err(http_failure(status, &text, ra));
-    }
-    let v: Option<Value> = serde_json::from_str(&text).ok();
-    match v
-        .as_ref()
-        .and_then(|v| v.get("result"))
-        .and_then(Value::as_i64)
-    {
-        Some(1) if status.is_success() => Ok(v.unwrap_or_default()),
-        Some(code) if code != 1 => Err(classify(
-            code,
-            v.as_ref()
-                .and_then(|v| v.get("error_msg"))
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-            ra,
-        )),
-        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
-        _ => {
-            let snippet: String = text.chars().take(200).collect();
-            Err(Failure::busy(format!("无法识别的快手应答：{snippet}")))
-        }
-    }
+    call_platform(request, &ENVELOPE, classify).await
 }
 
 fn app_id(ctx: &JobContext<'_>) -> Result<String, Failure> {

@@ -177,6 +177,89 @@ pub(crate) fn api_url(base: &str, path: &str, pairs: &[(&str, &str)]) -> Result<
     Ok(u)
 }
 
+/// Where a video platform's JSON answer keeps its result: JSON pointers
+/// to the result code, its message and the payload returned on success.
+pub(crate) struct Envelope {
+    /// The platform's name in messages (抖音, 快手, B站).
+    pub platform: &'static str,
+    pub code: &'static str,
+    pub message: &'static str,
+    /// The code that means success.
+    pub ok: i64,
+    /// The payload on success; "" is the whole answer.
+    pub data: &'static str,
+}
+
+/// Sends a request to a video platform and returns the payload of a
+/// successful answer; otherwise the failure its code (through `classify`),
+/// its HTTP status or its unreadable body means.
+pub(crate) async fn call_platform(
+    request: reqwest::RequestBuilder,
+    envelope: &Envelope,
+    classify: fn(i64, &str, Option<Duration>) -> Failure,
+) -> Result<serde_json::Value, Failure> {
+    use serde_json::Value;
+    let r = request.send().await.map_err(network_failure)?;
+    let (status, text, ra) = read_response(r).await;
+    if status.as_u16() == 429 || status.is_server_error() {
+        return Err(http_failure(status, &text, ra));
+    }
+    let v: Option<Value> = serde_json::from_str(&text).ok();
+    let field = |pointer: &str| v.as_ref().and_then(|v| v.pointer(pointer));
+    match field(envelope.code).and_then(Value::as_i64) {
+        Some(c) if c == envelope.ok && status.is_success() => {
+            Ok(field(envelope.data).cloned().unwrap_or_default())
+        }
+        Some(c) if c != envelope.ok => Err(classify(
+            c,
+            field(envelope.message)
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            ra,
+        )),
+        _ if !status.is_success() => Err(http_failure(status, &text, ra)),
+        _ => {
+            let snippet: String = text.chars().take(200).collect();
+            Err(Failure::busy(format!(
+                "无法识别的{}应答：{snippet}",
+                envelope.platform
+            )))
+        }
+    }
+}
+
+/// Result codes a video platform answers, by what they mean for a job.
+pub(crate) struct Codes<'a> {
+    pub token_invalid: &'a [i64],
+    pub busy: &'a [i64],
+    pub quota: &'a [i64],
+}
+
+impl Codes<'_> {
+    /// The failure `code` means; `message` already names the platform and
+    /// the code. Video platforms' tokens are user grants: only the account
+    /// owner can renew them, so an invalid one asks for a new grant.
+    pub(crate) fn failure(
+        &self,
+        code: i64,
+        message: String,
+        retry_after: Option<Duration>,
+    ) -> Failure {
+        if self.token_invalid.contains(&code) {
+            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
+        } else if self.busy.contains(&code) {
+            Failure::Busy {
+                message,
+                retry_after,
+            }
+        } else if self.quota.contains(&code) {
+            Failure::Quota { message }
+        } else {
+            Failure::permanent(message)
+        }
+    }
+}
+
 /// A request's network error, without its URL (it may hold a token).
 pub(crate) fn network_failure(e: reqwest::Error) -> Failure {
     let e = e.without_url();
