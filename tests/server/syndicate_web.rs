@@ -82,6 +82,26 @@ impl Desk {
         (channels[0].account.id, channels[1].account.id)
     }
 
+    /// A content written by alice for `channel` and submitted for approval.
+    async fn submitted(&self, title: &str, body: &str, channel: i64) -> i64 {
+        let channel = channel.to_string();
+        let id = content_id(
+            &self
+                .alice
+                .post(
+                    "/contents",
+                    &[("title", title), ("body", body), ("channel", &channel)],
+                )
+                .await,
+        );
+        let r = self
+            .alice
+            .post(&format!("/contents/{id}/submit"), &[("channel", &channel)])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        id
+    }
+
     async fn upload(&self, who: &Session, bytes: Vec<u8>, csrf: Option<&str>) -> reqwest::Response {
         let mut req = self
             .server
@@ -647,27 +667,9 @@ async fn a_rejection_needs_a_reason_and_a_failed_channel_is_retried_after_its_se
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let hook = d.server.store.syn_channels().await.unwrap()[0].account.id;
     let hook_s = hook.to_string();
-    let id = content_id(
-        &d.alice
-            .post(
-                "/contents",
-                &[
-                    ("title", "校园开放日通知"),
-                    ("body", "欢迎参观。"),
-                    ("channel", &hook_s),
-                ],
-            )
-            .await,
-    );
+    let id = d.submitted("校园开放日通知", "欢迎参观。", hook).await;
     let path = format!("/contents/{id}");
     let submit = [("channel", hook_s.as_str())];
-    assert_eq!(
-        d.alice
-            .post(&format!("{path}/submit"), &submit)
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
     let r = d
         .bob
         .post(&format!("{path}/reject"), &[("reason", " ")])
@@ -752,28 +754,8 @@ async fn a_rejection_needs_a_reason_and_a_failed_channel_is_retried_after_its_se
 async fn scheduling_takes_a_beijing_time_and_refuses_a_bad_one() {
     let d = desk().await;
     let (hook, _) = d.channels().await;
-    let hook_s = hook.to_string();
-    let id = content_id(
-        &d.alice
-            .post(
-                "/contents",
-                &[
-                    ("title", "元旦放假通知"),
-                    ("body", "全校放假一天。"),
-                    ("channel", &hook_s),
-                ],
-            )
-            .await,
-    );
+    let id = d.submitted("元旦放假通知", "全校放假一天。", hook).await;
     let path = format!("/contents/{id}");
-    let submit = [("channel", hook_s.as_str())];
-    assert_eq!(
-        d.alice
-            .post(&format!("{path}/submit"), &submit)
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
     assert_eq!(
         d.admin.post(&format!("{path}/approve"), &[]).await.status(),
         StatusCode::SEE_OTHER
