@@ -1050,7 +1050,7 @@ async fn show_channels(
 }
 
 /// The channel form's settings; a bad Bilibili partition or step line is
-/// refused with a message naming the field.
+/// refused with a message naming the field (shown by `bad_channel_form`).
 fn settings_of(pairs: &[(String, String)]) -> Result<ChannelSettings, String> {
     let opt = |k: &str| field(pairs, k).map(str::to_string);
     let category = match field(pairs, "category") {
@@ -1086,6 +1086,10 @@ fn settings_of(pairs: &[(String, String)]) -> Result<ChannelSettings, String> {
     })
 }
 
+fn bad_channel_form(state: &AppState, message: &str) -> Response {
+    error_page(state, StatusCode::BAD_REQUEST, message, "/channels")
+}
+
 /// Shown when channel secrets cannot be sealed: no key configured.
 fn no_key(state: &AppState) -> Response {
     error_page(
@@ -1117,14 +1121,7 @@ pub async fn add_channel(
     let name = field(&pairs, "name").unwrap_or("");
     let settings = match settings_of(&pairs) {
         Ok(s) => s,
-        Err(message) => {
-            return Ok(error_page(
-                &state,
-                StatusCode::BAD_REQUEST,
-                &message,
-                "/channels",
-            ));
-        }
+        Err(message) => return Ok(bad_channel_form(&state, &message)),
     };
     let new = crate::syndicate::NewChannel {
         college: &state.syndication.college,
@@ -1158,14 +1155,7 @@ pub async fn change_channel(
     let name = field(&pairs, "name").unwrap_or("");
     let settings = match settings_of(&pairs) {
         Ok(s) => s,
-        Err(message) => {
-            return Ok(error_page(
-                &state,
-                StatusCode::BAD_REQUEST,
-                &message,
-                "/channels",
-            ));
-        }
+        Err(message) => return Ok(bad_channel_form(&state, &message)),
     };
     let update = crate::syndicate::ChannelUpdate {
         college: &state.syndication.college,
