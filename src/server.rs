@@ -182,6 +182,7 @@ impl Server {
         let store = state.pipeline.store().clone();
         let stored = state.stored.clone();
         let clock = state.clock.clone();
+        let data_dir = state.syndication.data_dir.clone();
         let app = web::router(state);
         let (stop_tx, stop_rx) = watch::channel(false);
 
@@ -203,6 +204,8 @@ impl Server {
             live_tx,
             stop_rx.clone(),
         ));
+        // Housekeeping, not a task the server depends on: not watched below.
+        tokio::spawn(media_sweep_loop(store.clone(), data_dir, stop_rx.clone()));
         let sla = tokio::spawn(sla_loop(store, review, clock, stop_rx.clone()));
         let mut notify_stop = stop_rx.clone();
         let notifier = tokio::spawn(async move {
@@ -303,7 +306,34 @@ fn syndication_state(config: &Config) -> Result<web::contents::Syndication, Serv
         key,
         college: settings.college.clone(),
         data_dir: config.data_dir.clone(),
+        public_url: config.notify.base_url.clone(),
+        media_quota: settings.media_quota_mb.saturating_mul(1024 * 1024),
     })
+}
+
+/// Daily, remove uploaded media no content refers to after a day (a draft
+/// being written may not be saved yet).
+async fn media_sweep_loop(
+    store: Arc<Store>,
+    data_dir: std::path::PathBuf,
+    mut stop: watch::Receiver<bool>,
+) {
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+    loop {
+        match crate::syndicate::media::sweep_unused(&store, &data_dir, DAY, false).await {
+            Ok(s) if s.files.is_empty() => {}
+            Ok(s) => tracing::info!(
+                files = s.files.len(),
+                bytes = s.bytes,
+                "unused media removed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "media sweep failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(DAY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }
 
 /// Escalate alerts past their SLA due time.

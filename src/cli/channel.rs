@@ -35,7 +35,8 @@ pub enum ChannelCommand {
         /// Webhook endpoint (webhook channels, the website's CMS hook).
         #[arg(long)]
         url: Option<String>,
-        /// WeChat appid.
+        /// The app's id: WeChat appid, Douyin client_key, Kuaishou app_id,
+        /// Bilibili client_id.
         #[arg(long)]
         app_id: Option<String>,
         /// Default byline (WeChat).
@@ -61,6 +62,14 @@ pub enum ChannelCommand {
         /// first line of stdin; never from an argument, which `ps` shows.
         #[arg(long)]
         secret_stdin: bool,
+        /// Video platforms: read the grant's refresh token from the next
+        /// line of stdin (after the secret's).
+        #[arg(long)]
+        refresh_token_stdin: bool,
+        /// Kuaishou, Bilibili: read the app's secret from the next line of
+        /// stdin (after the secret's and the refresh token's).
+        #[arg(long)]
+        app_secret_stdin: bool,
     },
     /// List the channel accounts (secrets only as "已设置").
     List,
@@ -119,19 +128,26 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
                 category,
                 paths,
                 secret_stdin,
+                refresh_token_stdin,
+                app_secret_stdin,
             } => {
                 let key = SecretKey::load(config.syndicate.secret_key_file.as_deref())
                     .context("需要密钥才能保存渠道密钥（yuqing secret-key generate）")?;
-                let secret = if secret_stdin {
-                    let mut line = String::new();
-                    std::io::stdin()
-                        .lock()
-                        .read_line(&mut line)
-                        .context("无法从标准输入读取密钥")?;
-                    Some(line.trim().to_string())
-                } else {
-                    None
+                // One line each, in this order, for the flags given.
+                let mut stdin = std::io::stdin().lock();
+                let mut line = |wanted: bool, what: &str| -> anyhow::Result<Option<String>> {
+                    if !wanted {
+                        return Ok(None);
+                    }
+                    let mut l = String::new();
+                    stdin
+                        .read_line(&mut l)
+                        .with_context(|| format!("无法从标准输入读取{what}"))?;
+                    Ok(Some(l.trim().to_string()))
                 };
+                let secret = line(secret_stdin, "密钥")?;
+                let refresh_token = line(refresh_token_stdin, "刷新令牌")?;
+                let app_secret = line(app_secret_stdin, "应用密钥")?;
                 let settings = ChannelSettings {
                     api_base,
                     url,
@@ -149,6 +165,8 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
                     kind,
                     settings: &settings,
                     secret: secret.as_deref(),
+                    refresh_token: refresh_token.as_deref(),
+                    app_secret: app_secret.as_deref(),
                 };
                 let id = register_channel(&store, &key, &new, None, chrono::Utc::now())
                     .await

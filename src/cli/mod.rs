@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod extract;
 mod latency;
+mod media;
 mod rules;
 mod search;
 mod serve;
@@ -64,6 +65,8 @@ pub enum Command {
     /// The key that seals channel secrets.
     #[command(subcommand, name = "secret-key")]
     SecretKey(channel::SecretKeyCommand),
+    /// Uploaded media: remove what no content refers to.
+    Media(media::MediaArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(args) => user::run(args),
         Command::Channel(args) => channel::run(args),
         Command::SecretKey(cmd) => channel::secret_key(cmd),
+        Command::Media(args) => media::run(args),
     }
 }
 

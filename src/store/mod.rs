@@ -32,8 +32,8 @@ pub use queue::{
 pub use review::{AlertUpdate, AssignTo, AuditEntry, NewUser, ResponseInput, SessionRow, UserRow};
 pub use sqlite::SqliteStore;
 pub use syndicate_sql::{
-    ChannelRecord, ContentChange, JobOutcome, NewPublication, Publication, PublicationAttempt,
-    PublicationState,
+    ChannelRecord, ContentChange, Credential, JobOutcome, NewPublication, Publication,
+    PublicationAttempt, PublicationState, SealedGrant,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -763,14 +763,24 @@ impl Store {
         dispatch!(self, s => s.syn_channels().await)
     }
 
-    pub async fn syn_set_channel_secret(
+    pub async fn syn_set_channel_credential(
         &self,
         id: i64,
+        which: Credential,
         sealed: Option<&str>,
         actor: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, s => s.syn_set_channel_secret(id, sealed, actor, now).await)
+        dispatch!(self, s => s.syn_set_channel_credential(id, which, sealed, actor, now).await)
+    }
+
+    pub async fn syn_store_grant(
+        &self,
+        id: i64,
+        grant: &SealedGrant<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.syn_store_grant(id, grant, now).await)
     }
 
     pub async fn syn_set_channel_token(
@@ -911,6 +921,21 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         dispatch!(self, s => s.syn_finish(id, owner, outcome, at).await)
+    }
+
+    pub async fn syn_media_in_use(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        dispatch!(self, s => s.syn_media_in_use().await)
+    }
+
+    pub async fn syn_platform_review(
+        &self,
+        channel_id: i64,
+        remote_id: &str,
+        passed: bool,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, s => s.syn_platform_review(channel_id, remote_id, passed, message, at).await)
     }
 
     pub async fn syn_publications(&self, content_id: i64) -> Result<Vec<Publication>, StoreError> {

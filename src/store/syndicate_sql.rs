@@ -19,6 +19,53 @@ pub struct ChannelRecord {
     /// Sealed cached access token.
     pub token: Option<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// Sealed refresh token of a user grant (video platforms).
+    pub refresh_token: Option<String>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// Sealed app secret (Kuaishou refresh, Bilibili signatures).
+    pub app_secret: Option<String>,
+}
+
+impl ChannelRecord {
+    /// Which credentials the account holds.
+    pub fn held(&self) -> crate::syndicate::channels::Held {
+        crate::syndicate::channels::Held {
+            secret: self.secret.is_some(),
+            refresh_token: self.refresh_token.is_some(),
+            app_secret: self.app_secret.is_some(),
+        }
+    }
+}
+
+/// A sealed credential of a channel that a person enters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// AppSecret, access token or whsec_ key: what the adapter calls with.
+    Secret,
+    /// The refresh token of a video platform's user grant.
+    RefreshToken,
+    /// The app's own secret where a video platform needs one.
+    AppSecret,
+}
+
+impl Credential {
+    /// The sealing context's purpose and the audit action.
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Credential::Secret => "secret",
+            Credential::RefreshToken => "refresh",
+            Credential::AppSecret => "app_secret",
+        }
+    }
+}
+
+/// A refreshed user grant, sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedGrant<'a> {
+    pub token: &'a str,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: &'a str,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
 }
 
 /// One checked change of a content's state, with its audit entry.
@@ -212,8 +259,8 @@ macro_rules! impl_syndicate_store {
                 id: i64,
             ) -> Result<Option<$crate::store::ChannelRecord>, $crate::store::StoreError> {
                 let row = sqlx::query(
-                    "SELECT id, name, kind, settings, secret, token, token_expires_at, paused_until, enabled, \
-                     created_at FROM syn_channels WHERE id = $1",
+                    "SELECT id, name, kind, settings, secret, token, token_expires_at, refresh_token, \
+                     refresh_expires_at, app_secret, paused_until, enabled, created_at FROM syn_channels WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
@@ -223,30 +270,70 @@ macro_rules! impl_syndicate_store {
 
             pub async fn syn_channels(&self) -> Result<Vec<$crate::store::ChannelRecord>, $crate::store::StoreError> {
                 let rows = sqlx::query(
-                    "SELECT id, name, kind, settings, secret, token, token_expires_at, paused_until, enabled, \
-                     created_at FROM syn_channels ORDER BY id",
+                    "SELECT id, name, kind, settings, secret, token, token_expires_at, refresh_token, \
+                     refresh_expires_at, app_secret, paused_until, enabled, created_at FROM syn_channels ORDER BY id",
                 )
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(syn_channel_row).collect()
             }
 
-            /// Store the channel's sealed secret (or remove it).
-            pub async fn syn_set_channel_secret(
+            /// Store one of the channel's sealed credentials (or remove it).
+            /// A new secret drops the cached token; a new refresh token
+            /// forgets the old one's expiry.
+            pub async fn syn_set_channel_credential(
                 &self,
                 id: i64,
+                which: $crate::store::Credential,
                 sealed: Option<&str>,
                 actor: Option<i64>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::Credential;
                 let mut tx = self.begin_write().await?;
-                sqlx::query("UPDATE syn_channels SET secret = $1, token = NULL, token_expires_at = NULL WHERE id = $2")
+                let sql = match which {
+                    Credential::Secret => "UPDATE syn_channels SET secret = $1, token = NULL, token_expires_at = NULL WHERE id = $2",
+                    Credential::RefreshToken => "UPDATE syn_channels SET refresh_token = $1, refresh_expires_at = NULL WHERE id = $2",
+                    Credential::AppSecret => "UPDATE syn_channels SET app_secret = $1 WHERE id = $2",
+                };
+                sqlx::query(sql)
                     .bind(sealed)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
                 // The audit says that it changed, never what it is.
-                review_audit(&mut *tx, now, actor, "channel.secret", "channel", id, None, None, None).await?;
+                let action = match which {
+                    Credential::Secret => "channel.secret",
+                    Credential::RefreshToken => "channel.refresh_token",
+                    Credential::AppSecret => "channel.app_secret",
+                };
+                review_audit(&mut *tx, now, actor, action, "channel", id, None, None, None).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            /// Keep a refreshed user grant: the new access token and the
+            /// (possibly new) refresh token, in one write, audited as the
+            /// system's.
+            pub async fn syn_store_grant(
+                &self,
+                id: i64,
+                grant: &$crate::store::SealedGrant<'_>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE syn_channels SET token = $1, token_expires_at = $2, refresh_token = $3, \
+                     refresh_expires_at = $4 WHERE id = $5",
+                )
+                .bind(grant.token)
+                .bind(grant.token_expires_at)
+                .bind(grant.refresh_token)
+                .bind(grant.refresh_expires_at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                review_audit(&mut *tx, now, None, "channel.token_refresh", "channel", id, None, None, None).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -709,6 +796,109 @@ macro_rules! impl_syndicate_store {
                 Ok(true)
             }
 
+            /// A platform's review verdict on a job it accepted (Bilibili's
+            /// `video_open` / `video_fail`), found by the post's id on the
+            /// channel. Passed: noted in the job's log. Failed: the job
+            /// fails with the platform's reason and forgets its steps, so
+            /// "retry failed" submits anew; a published content becomes
+            /// failed. None when no published job has that id (or the
+            /// verdict was already recorded).
+            pub async fn syn_platform_review(
+                &self,
+                channel_id: i64,
+                remote_id: &str,
+                passed: bool,
+                message: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<i64>, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
+                let found: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, content_id FROM publications WHERE channel_id = $1 AND remote_id = $2 \
+                     AND state = 'published' ORDER BY id DESC LIMIT 1",
+                )
+                .bind(channel_id)
+                .bind(remote_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((id, content_id)) = found else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                if passed {
+                    let seen: Option<i64> = sqlx::query_scalar(
+                        "SELECT 1 FROM publication_attempts WHERE publication_id = $1 AND outcome = 'progress' \
+                         AND message = $2",
+                    )
+                    .bind(id)
+                    .bind(message)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if seen.is_some() {
+                        tx.rollback().await?;
+                        return Ok(None);
+                    }
+                    sqlx::query("INSERT INTO publication_attempts (publication_id, at, outcome, message) VALUES ($1, $2, 'progress', $3)")
+                        .bind(id)
+                        .bind(at)
+                        .bind(message)
+                        .execute(&mut *tx)
+                        .await?;
+                    review_audit(&mut *tx, at, None, "publication.review_passed", "publication", id, None,
+                        Some(serde_json::json!({"content": content_id, "remote_id": remote_id})), None).await?;
+                    tx.commit().await?;
+                    return Ok(Some(id));
+                }
+                sqlx::query(
+                    "UPDATE publications SET state = 'failed', last_error = $1, checkpoint = '{}', \
+                     published_at = NULL, updated_at = $2 WHERE id = $3",
+                )
+                .bind(message)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO publication_attempts (publication_id, at, outcome, message) VALUES ($1, $2, 'failed', $3)")
+                    .bind(id)
+                    .bind(at)
+                    .bind(message)
+                    .execute(&mut *tx)
+                    .await?;
+                review_audit(&mut *tx, at, None, "publication.failed", "publication", id, None,
+                    Some(serde_json::json!({"content": content_id, "remote_id": remote_id, "error": message})), None).await?;
+                let was_published = sqlx::query(
+                    "UPDATE contents SET state = 'failed', updated_at = $1 WHERE id = $2 AND state = 'published'",
+                )
+                .bind(at)
+                .bind(content_id)
+                .execute(&mut *tx)
+                .await?;
+                if was_published.rows_affected() == 1 {
+                    review_audit(&mut *tx, at, None, "content.failed", "content", content_id,
+                        Some(serde_json::json!({"state": "published"})),
+                        Some(serde_json::json!({"state": "failed", "reason": message})), None).await?;
+                } else {
+                    syn_roll_up(&mut *tx, content_id, at).await?;
+                }
+                tx.commit().await?;
+                Ok(Some(id))
+            }
+
+            /// The media file names any content version or job refers to.
+            pub async fn syn_media_in_use(
+                &self,
+            ) -> Result<std::collections::HashSet<String>, $crate::store::StoreError> {
+                use futures_util::TryStreamExt;
+                let mut out = std::collections::HashSet::new();
+                for sql in ["SELECT body FROM content_versions", "SELECT variant FROM publications"] {
+                    let mut rows = sqlx::query_scalar::<_, sqlx::types::Json<serde_json::Value>>(sql)
+                        .fetch(&self.pool);
+                    while let Some(v) = rows.try_next().await? {
+                        $crate::syndicate::media::names_in(&v.0, &mut out);
+                    }
+                }
+                Ok(out)
+            }
+
             /// The outbox jobs of a content, by channel.
             pub async fn syn_publications(
                 &self,
@@ -938,6 +1128,9 @@ macro_rules! impl_syndicate_store {
                 secret: r.try_get("secret")?,
                 token: r.try_get("token")?,
                 token_expires_at: r.try_get("token_expires_at")?,
+                refresh_token: r.try_get("refresh_token")?,
+                refresh_expires_at: r.try_get("refresh_expires_at")?,
+                app_secret: r.try_get("app_secret")?,
             })
         }
 

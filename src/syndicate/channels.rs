@@ -162,15 +162,24 @@ pub enum ChannelError {
     Setting(String),
 }
 
+/// Which sealed credentials an account holds (or is given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Held {
+    pub secret: bool,
+    pub refresh_token: bool,
+    pub app_secret: bool,
+}
+
 /// Check an account before it is stored: the unified name and the settings
-/// its adapter needs.
+/// and credentials its adapter needs.
 pub fn validate(
     college: &str,
     name: &str,
     kind: ChannelKind,
     settings: &ChannelSettings,
-    has_secret: bool,
+    held: Held,
 ) -> Result<(), ChannelError> {
+    let has_secret = held.secret;
     if !name.starts_with(college.trim()) || !name.ends_with(kind.zh()) {
         return Err(ChannelError::Name(kind.zh()));
     }
@@ -209,15 +218,31 @@ pub fn validate(
             need(settings.safe_domain.is_some(), " safe_domain（安全域名）")?;
             need(has_secret, " access_token")
         }
+        // Refreshing a grant names the app: Douyin by its client_key
+        // (app_id), Kuaishou by app_id and app secret.
         ChannelKind::Douyin => {
             need(settings.open_id.is_some(), " open_id")?;
-            need(has_secret, " access_token")
+            need(has_secret, " access_token")?;
+            need(
+                !held.refresh_token || settings.app_id.is_some(),
+                " app_id（client_key，刷新令牌时需要）",
+            )
         }
         ChannelKind::Kuaishou => {
             need(settings.app_id.is_some(), " app_id")?;
+            need(has_secret, " access_token")?;
+            need(
+                !held.refresh_token || held.app_secret,
+                " app_secret（刷新令牌时需要）",
+            )
+        }
+        // Every open-platform request is signed with the app's client_id
+        // and secret.
+        ChannelKind::Bilibili => {
+            need(settings.app_id.is_some(), " app_id（client_id）")?;
+            need(held.app_secret, " app_secret（请求签名用）")?;
             need(has_secret, " access_token")
         }
-        ChannelKind::Bilibili => need(has_secret, " access_token"),
     }
 }
 
@@ -240,8 +265,18 @@ mod tests {
     #[test]
     fn validation_names_what_is_missing() {
         let s = ChannelSettings::default();
+        let secret = Held {
+            secret: true,
+            ..Held::default()
+        };
         assert_eq!(
-            validate("XX职业技术学院", "某公众号", ChannelKind::Wechat, &s, true),
+            validate(
+                "XX职业技术学院",
+                "某公众号",
+                ChannelKind::Wechat,
+                &s,
+                secret
+            ),
             Err(ChannelError::Name("微信公众号"))
         );
         let e = validate(
@@ -249,7 +284,7 @@ mod tests {
             "XX职业技术学院微信公众号",
             ChannelKind::Wechat,
             &s,
-            true,
+            secret,
         )
         .unwrap_err();
         assert!(e.to_string().contains("app_id"), "{e}");
@@ -262,7 +297,67 @@ mod tests {
             "XX职业技术学院微信公众号",
             ChannelKind::Wechat,
             &ok,
-            true,
+            secret,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn video_grants_name_the_app_that_refreshes_or_signs_them() {
+        let college = "XX职业技术学院";
+        let with_refresh = Held {
+            secret: true,
+            refresh_token: true,
+            app_secret: false,
+        };
+        let dy = ChannelSettings {
+            open_id: Some("o".into()),
+            ..ChannelSettings::default()
+        };
+        let e = validate(
+            college,
+            "XX职业技术学院抖音号",
+            ChannelKind::Douyin,
+            &dy,
+            with_refresh,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("client_key"), "{e}");
+        let ks = ChannelSettings {
+            app_id: Some("ks1".into()),
+            ..ChannelSettings::default()
+        };
+        let e = validate(
+            college,
+            "XX职业技术学院快手号",
+            ChannelKind::Kuaishou,
+            &ks,
+            with_refresh,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("app_secret"), "{e}");
+        let e = validate(
+            college,
+            "XX职业技术学院B站账号",
+            ChannelKind::Bilibili,
+            &ks,
+            Held {
+                secret: true,
+                ..Held::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("签名"), "{e}");
+        validate(
+            college,
+            "XX职业技术学院B站账号",
+            ChannelKind::Bilibili,
+            &ks,
+            Held {
+                secret: true,
+                refresh_token: true,
+                app_secret: true,
+            },
         )
         .unwrap();
     }

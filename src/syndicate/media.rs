@@ -70,66 +70,264 @@ fn human(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// Check and store an upload; the same bytes always get the same name.
-pub fn save(data_dir: &Path, bytes: &[u8]) -> Result<MediaRef, MediaError> {
-    if bytes.is_empty() {
-        return Err(MediaError::Empty);
-    }
-    let mime = sniff(bytes).ok_or(MediaError::Type)?;
-    let (what, max) = if mime.starts_with("video/") {
+/// The largest upload of `mime`'s kind.
+fn limit(mime: &str) -> (&'static str, u64) {
+    if mime.starts_with("video/") {
         ("视频", VIDEO_MAX)
     } else {
         ("图片", IMAGE_MAX)
-    };
-    let size = bytes.len() as u64;
-    if size > max {
-        return Err(MediaError::TooLarge {
-            what,
-            size: human(size),
-            max: human(max),
-        });
     }
-    let dir = media_dir(data_dir);
-    std::fs::create_dir_all(&dir)?;
-    let hash: String = {
+}
+
+fn too_large(what: &'static str, size: u64, max: u64) -> MediaError {
+    MediaError::TooLarge {
+        what,
+        size: human(size),
+        max: human(max),
+    }
+}
+
+/// An upload being received: written to a temporary file in the media
+/// folder as it arrives (a 128 MB video is never held in memory), hashed
+/// on the way, typed by its first bytes, and refused as soon as it passes
+/// its kind's limit. [`Incoming::finish`] gives it its content-derived
+/// name; dropped unfinished, the temporary file is removed.
+pub struct Incoming {
+    dir: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::fs::File>,
+    hasher: sha2::Sha256,
+    size: u64,
+    /// The first bytes, for the type.
+    head: Vec<u8>,
+    mime: Option<&'static str>,
+}
+
+/// Bytes enough to tell the types we take apart.
+const HEAD: usize = 16;
+
+impl Incoming {
+    pub fn begin(data_dir: &Path) -> Result<Incoming, MediaError> {
         use sha2::Digest;
-        sha2::Sha256::digest(bytes)
+        let dir = media_dir(data_dir);
+        std::fs::create_dir_all(&dir)?;
+        let tmp = dir.join(format!("upload-{:016x}.part", rand::random::<u64>()));
+        let file = std::fs::File::create(&tmp)?;
+        Ok(Incoming {
+            dir,
+            tmp,
+            file: Some(file),
+            hasher: sha2::Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(HEAD),
+            mime: None,
+        })
+    }
+
+    /// Take the next bytes.
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), MediaError> {
+        use sha2::Digest;
+        use std::io::Write;
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            if self.head.len() == HEAD {
+                self.mime = Some(sniff(&self.head).ok_or(MediaError::Type)?);
+            }
+        }
+        self.size += chunk.len() as u64;
+        let (what, max) = limit(self.mime.unwrap_or("video/"));
+        if self.size > max {
+            return Err(too_large(what, self.size, max));
+        }
+        self.hasher.update(chunk);
+        if let Some(f) = self.file.as_mut() {
+            f.write_all(chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes received so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Check the whole upload and store it under its name; the same bytes
+    /// always get the same name.
+    pub fn finish(mut self) -> Result<MediaRef, MediaError> {
+        use sha2::Digest;
+        if self.size == 0 {
+            return Err(MediaError::Empty);
+        }
+        let mime = match self.mime {
+            Some(m) => m,
+            None => sniff(&self.head).ok_or(MediaError::Type)?,
+        };
+        let (what, max) = limit(mime);
+        if self.size > max {
+            return Err(too_large(what, self.size, max));
+        }
+        let file = self.file.take().expect("finished once");
+        file.sync_all()?;
+        drop(file);
+        let hash: String = std::mem::take(&mut self.hasher)
+            .finalize()
             .iter()
             .map(|b| format!("{b:02x}"))
-            .collect()
-    };
-    let path = dir.join(format!("{}.{}", &hash[..24], extension(mime)));
-    if !path.is_file() {
-        // Write then rename: a half-written file is never referenced.
-        let tmp = path.with_extension("part");
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &path)?;
+            .collect();
+        let path = self
+            .dir
+            .join(format!("{}.{}", &hash[..24], extension(mime)));
+        if path.is_file() {
+            std::fs::remove_file(&self.tmp)?;
+        } else {
+            // Renamed only once complete: a half-written file never has a
+            // name a content can refer to.
+            std::fs::rename(&self.tmp, &path)?;
+        }
+        Ok(MediaRef {
+            path: path.display().to_string(),
+            mime: mime.into(),
+            bytes: self.size,
+        })
     }
-    Ok(MediaRef {
-        path: path.display().to_string(),
-        mime: mime.into(),
-        bytes: size,
-    })
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Check and store an upload held in memory.
+pub fn save(data_dir: &Path, bytes: &[u8]) -> Result<MediaRef, MediaError> {
+    let mut incoming = Incoming::begin(data_dir)?;
+    incoming.write(bytes)?;
+    incoming.finish()
+}
+
+/// Bytes the stored media take (uploads in progress included).
+pub fn usage(data_dir: &Path) -> std::io::Result<u64> {
+    let dir = media_dir(data_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut total = 0;
+    for e in entries {
+        let m = e?.metadata()?;
+        if m.is_file() {
+            total += m.len();
+        }
+    }
+    Ok(total)
+}
+
+/// What a clean-up removed (or, on a dry run, would remove).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sweep {
+    pub files: Vec<String>,
+    pub bytes: u64,
+}
+
+/// Remove stored media that nothing refers to: files in the media folder
+/// whose names are not in `in_use`, last changed before `older_than` (a
+/// draft being written may not be saved yet), and abandoned partial
+/// uploads.
+pub fn sweep(
+    data_dir: &Path,
+    in_use: &std::collections::HashSet<String>,
+    older_than: std::time::SystemTime,
+    dry_run: bool,
+) -> std::io::Result<Sweep> {
+    let mut out = Sweep::default();
+    let entries = match std::fs::read_dir(media_dir(data_dir)) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for e in entries {
+        let e = e?;
+        let m = e.metadata()?;
+        let name = e.file_name().to_string_lossy().to_string();
+        if !m.is_file() || in_use.contains(&name) || m.modified()? >= older_than {
+            continue;
+        }
+        if !dry_run {
+            std::fs::remove_file(e.path())?;
+        }
+        out.bytes += m.len();
+        out.files.push(name);
+    }
+    out.files.sort();
+    Ok(out)
+}
+
+/// Remove the media nothing refers to that are older than `grace`.
+pub async fn sweep_unused(
+    store: &crate::store::Store,
+    data_dir: &Path,
+    grace: std::time::Duration,
+    dry_run: bool,
+) -> Result<Sweep, super::SyndicateError> {
+    let in_use = store.syn_media_in_use().await?;
+    let older_than = std::time::SystemTime::now()
+        .checked_sub(grace)
+        .unwrap_or(std::time::UNIX_EPOCH);
+    let dir = data_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || sweep(&dir, &in_use, older_than, dry_run))
+        .await
+        .map_err(|e| super::SyndicateError::Invalid(format!("清理中断：{e}")))?
+        .map_err(|e| super::SyndicateError::Invalid(format!("无法清理媒体文件：{e}")))
+}
+
+/// The media file names `json` refers to: every string value whose last
+/// path component looks like a stored name (content versions and jobs'
+/// variants keep `MediaRef`s with full paths).
+pub fn names_in(json: &serde_json::Value, out: &mut std::collections::HashSet<String>) {
+    match json {
+        serde_json::Value::String(s) => {
+            let name = s.rsplit(['/', '\\']).next().unwrap_or(s);
+            if name.contains('.') && name.len() >= 8 && plain_name(name) {
+                out.insert(name.to_string());
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| names_in(v, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|v| names_in(v, out)),
+        _ => {}
+    }
+}
+
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && !name.starts_with('.')
 }
 
 /// The stored upload called `name` (a name [`save`] gave), re-typed from
 /// its bytes. Anything that is not a plain file name in the media folder
 /// is refused.
 pub fn resolve(data_dir: &Path, name: &str) -> Result<MediaRef, MediaError> {
+    use std::io::Read;
     let name = name.trim();
-    let plain = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-        && !name.starts_with('.');
-    if !plain {
+    if !plain_name(name) {
         return Err(MediaError::Missing(name.to_string()));
     }
     let path = media_dir(data_dir).join(name);
-    let bytes = std::fs::read(&path).map_err(|_| MediaError::Missing(name.to_string()))?;
-    let mime = sniff(&bytes).ok_or(MediaError::Type)?;
+    let missing = |_| MediaError::Missing(name.to_string());
+    // The type from the first bytes; the size from the file system.
+    let file = std::fs::File::open(&path).map_err(missing)?;
+    let size = file.metadata().map_err(missing)?.len();
+    let mut head = Vec::with_capacity(HEAD);
+    file.take(HEAD as u64).read_to_end(&mut head)?;
+    let mime = sniff(&head).ok_or(MediaError::Type)?;
     Ok(MediaRef {
         path: path.display().to_string(),
         mime: mime.into(),
-        bytes: bytes.len() as u64,
+        bytes: size,
     })
 }
 
@@ -170,5 +368,82 @@ mod tests {
         big.resize(IMAGE_MAX as usize + 1, 0);
         let e = save(dir.path(), &big).unwrap_err();
         assert!(e.to_string().contains("图片过大"), "{e}");
+        // Nothing is left behind by refused uploads.
+        assert_eq!(usage(dir.path()).unwrap(), 0);
+    }
+
+    #[test]
+    fn an_upload_arriving_in_chunks_is_typed_early_and_stored_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut video = b"\x00\x00\x00\x20ftypisom".to_vec();
+        video.resize(3 * 1024 * 1024 + 5, 7);
+        let mut incoming = Incoming::begin(dir.path()).unwrap();
+        for chunk in video.chunks(7) {
+            incoming.write(chunk).unwrap();
+        }
+        let m = incoming.finish().unwrap();
+        assert_eq!(
+            (m.mime.as_str(), m.bytes),
+            ("video/mp4", video.len() as u64)
+        );
+        assert_eq!(std::fs::read(&m.path).unwrap(), video);
+        assert_eq!(
+            m,
+            save(dir.path(), &video).unwrap(),
+            "same bytes, same name"
+        );
+        assert_eq!(resolve(dir.path(), &name_of(&m)).unwrap(), m);
+
+        // A text file is refused at its first bytes; an image at its limit.
+        let mut text = Incoming::begin(dir.path()).unwrap();
+        assert!(matches!(
+            text.write(b"<html><body>hello</body>"),
+            Err(MediaError::Type)
+        ));
+        drop(text);
+        let mut image = Incoming::begin(dir.path()).unwrap();
+        image
+            .write(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+            .unwrap();
+        let e = image.write(&vec![0; IMAGE_MAX as usize]).unwrap_err();
+        assert!(e.to_string().contains("图片过大"), "{e}");
+        drop(image);
+        assert_eq!(
+            usage(dir.path()).unwrap(),
+            video.len() as u64,
+            "no partial files left"
+        );
+    }
+
+    #[test]
+    fn the_sweep_keeps_what_is_referenced_or_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let used = save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 1]).unwrap();
+        let unused = save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 2]).unwrap();
+        let mut in_use = std::collections::HashSet::new();
+        names_in(
+            &serde_json::json!({"cover": {"path": used.path, "mime": "image/jpeg"}, "title": "标题。"}),
+            &mut in_use,
+        );
+        assert_eq!(in_use, [name_of(&used)].into_iter().collect());
+        let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        assert!(
+            sweep(dir.path(), &in_use, past, false)
+                .unwrap()
+                .files
+                .is_empty(),
+            "recent"
+        );
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        let dry = sweep(dir.path(), &in_use, later, true).unwrap();
+        assert_eq!(dry.files, vec![name_of(&unused)]);
+        assert!(
+            std::path::Path::new(&unused.path).exists(),
+            "a dry run removes nothing"
+        );
+        let done = sweep(dir.path(), &in_use, later, false).unwrap();
+        assert_eq!((done.files.len(), done.bytes), (1, 5));
+        assert!(!std::path::Path::new(&unused.path).exists());
+        assert!(std::path::Path::new(&used.path).exists());
     }
 }

@@ -27,6 +27,19 @@ pub const DY_OPEN_ID: &str = "dy-open-id";
 pub const BILI_TOKEN: &str = "bili-token";
 pub const KS_TOKEN: &str = "ks-token";
 pub const KS_APP: &str = "ks-app";
+/// Video platforms' grants: the refresh tokens first issued, and the app
+/// credentials a refresh (Kuaishou, Bilibili) or a signature (Bilibili)
+/// needs.
+pub const DY_CLIENT_KEY: &str = "dy-client-key";
+pub const DY_REFRESH: &str = "dy-refresh";
+pub const KS_SECRET: &str = "ks-secret";
+pub const KS_REFRESH: &str = "ks-refresh";
+pub const BILI_CLIENT: &str = "bili-client";
+pub const BILI_SECRET: &str = "bili-secret";
+pub const BILI_REFRESH: &str = "bili-refresh";
+/// The access token no one holds: what a platform's valid token becomes
+/// when [`Mock::expire`] ends it.
+const EXPIRED: &str = "(expired)";
 
 /// A scripted answer, returned once for the next request to its path.
 #[derive(Debug, Clone)]
@@ -84,6 +97,15 @@ pub struct MockState {
     pub ks_upload_seq: u32,
     pub ks_posts: Vec<(String, String, bool)>,
     pub ks_token: Option<String>,
+    /// The refresh tokens now valid, when not the first ones; each refresh
+    /// replaces both tokens (the strictest platforms' rotation).
+    pub dy_refresh: Option<String>,
+    pub ks_refresh: Option<String>,
+    pub bili_refresh: Option<String>,
+    /// Refreshes granted, per platform (`douyin`, `kuaishou`, `bilibili`).
+    pub refreshes: BTreeMap<&'static str, u32>,
+    /// Bilibili signature nonces seen (a repeated one is a replay).
+    pub bili_nonces: std::collections::HashSet<String>,
     /// Scripted answers: the first entry for a path is returned once.
     pub script: Vec<Scripted>,
     /// Accept the next request to this path, then answer only after
@@ -193,6 +215,25 @@ impl Mock {
     }
 
     /// Serve on 127.0.0.1 (a free port); the base URL.
+    /// End the video platform's current access token, as its expiry does:
+    /// only a refresh gets a valid one again.
+    pub fn expire(&self, platform: &str) {
+        self.with(|s| {
+            let slot = match platform {
+                "douyin" => &mut s.dy_token,
+                "kuaishou" => &mut s.ks_token,
+                "bilibili" => &mut s.bili_token,
+                other => panic!("no grant on {other}"),
+            };
+            *slot = Some(EXPIRED.into());
+        });
+    }
+
+    /// Refreshes granted on a platform.
+    pub fn refreshes(&self, platform: &str) -> u32 {
+        self.with(|s| s.refreshes.get(platform).copied().unwrap_or(0))
+    }
+
     pub async fn start(&self) -> std::io::Result<String> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -337,6 +378,12 @@ fn answer(
     if path.starts_with("/cgi-bin/") {
         return wechat(s, method, path, q, headers, body);
     }
+    if path == "/oauth/refresh_token/"
+        || path == "/oauth2/refresh_token"
+        || path == BILI_REFRESH_PATH
+    {
+        return refresh(s, path, q, body);
+    }
     if path.starts_with("/video/v2/") || path.starts_with("/arcopen/") {
         return bilibili(s, path, q, headers, body);
     }
@@ -347,6 +394,144 @@ fn answer(
         return kuaishou(s, path, q, headers, body);
     }
     (StatusCode::NOT_FOUND, format!("no mock for {path}")).into_response()
+}
+
+// ------------------------------------------------------ video grants ---
+
+/// Bilibili's refresh endpoint (on its account host; tests point the
+/// channel's `refresh_token` step here).
+pub const BILI_REFRESH_PATH: &str = "/x/account-oauth2/v1/refresh_token";
+
+/// A refresh of a video platform's grant: checks the app and the refresh
+/// token, then issues a new access token and a new refresh token (the old
+/// refresh token stops working).
+fn refresh(s: &mut MockState, path: &str, q: &HashMap<String, String>, body: &[u8]) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let (platform, app_ok, valid_refresh) = match path {
+        "/oauth/refresh_token/" => (
+            "douyin",
+            form.get("client_key").map(String::as_str) == Some(DY_CLIENT_KEY)
+                && form.get("grant_type").map(String::as_str) == Some("refresh_token"),
+            s.dy_refresh.clone().unwrap_or_else(|| DY_REFRESH.into()),
+        ),
+        "/oauth2/refresh_token" => (
+            "kuaishou",
+            q.get("app_id").map(String::as_str) == Some(KS_APP)
+                && q.get("app_secret").map(String::as_str) == Some(KS_SECRET)
+                && q.get("grant_type").map(String::as_str) == Some("refresh_token"),
+            s.ks_refresh.clone().unwrap_or_else(|| KS_REFRESH.into()),
+        ),
+        _ => (
+            "bilibili",
+            q.get("client_id").map(String::as_str) == Some(BILI_CLIENT)
+                && q.get("client_secret").map(String::as_str) == Some(BILI_SECRET)
+                && q.get("grant_type").map(String::as_str) == Some("refresh_token"),
+            s.bili_refresh
+                .clone()
+                .unwrap_or_else(|| BILI_REFRESH.into()),
+        ),
+    };
+    let given = match platform {
+        "douyin" => form.get("refresh_token"),
+        _ => q.get("refresh_token"),
+    };
+    let refresh_ok = given == Some(&valid_refresh);
+    if !app_ok || !refresh_ok {
+        let why = if app_ok {
+            "refresh_token 无效或已过期"
+        } else {
+            "应用凭证错误"
+        };
+        return match platform {
+            "douyin" => dy_err(10010, why),
+            "kuaishou" => ks_err(100200102, why),
+            _ => bili_err(127012, why),
+        };
+    }
+    let n = {
+        let c = s.refreshes.entry(platform).or_default();
+        *c += 1;
+        *c
+    };
+    let token = format!("{platform}-token-r{n}");
+    let refresh = format!("{platform}-refresh-r{n}");
+    match platform {
+        "douyin" => {
+            s.dy_token = Some(token.clone());
+            s.dy_refresh = Some(refresh.clone());
+            dy(
+                json!({"access_token": token, "expires_in": 1_296_000, "refresh_token": refresh,
+                "refresh_expires_in": 2_592_000, "open_id": DY_OPEN_ID, "scope": "video.create"}),
+            )
+        }
+        "kuaishou" => {
+            s.ks_token = Some(token.clone());
+            s.ks_refresh = Some(refresh.clone());
+            json_answer(
+                json!({"result": 1, "access_token": token, "expires_in": 172_800,
+                "refresh_token": refresh, "refresh_token_expires_in": 15_552_000,
+                "scopes": ["user_video_publish"]}),
+            )
+        }
+        _ => {
+            s.bili_token = Some(token.clone());
+            s.bili_refresh = Some(refresh.clone());
+            // An absolute expiry, 30 days ahead.
+            let expires = chrono::Utc::now().timestamp() + 30 * 86_400;
+            bili(json!({"access_token": token, "expires_in": expires, "refresh_token": refresh}))
+        }
+    }
+}
+
+/// Check a Bilibili open-platform signature the way the platform does:
+/// the request's own `x-bili-*` headers, sorted, `name:value` lines,
+/// HMAC-SHA256 with the app secret; the body's MD5; a fresh timestamp; a
+/// nonce never seen before.
+fn bili_signature_error(
+    s: &mut MockState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<&'static str> {
+    use hmac::{Hmac, KeyInit, Mac};
+    use md5::{Digest, Md5};
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut signed: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-bili-"))
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    signed.sort();
+    let get = |k: &str| header(headers, k);
+    if signed.len() != 6
+        || get("x-bili-signature-method") != "HMAC-SHA256"
+        || get("x-bili-signature-version") != "2.0"
+    {
+        return Some("缺少签名头");
+    }
+    if get("x-bili-accesskeyid") != BILI_CLIENT {
+        return Some("accesskeyid 错误");
+    }
+    if get("x-bili-content-md5") != hex(&Md5::digest(body)) {
+        return Some("content-md5 与请求体不符");
+    }
+    let ts: i64 = get("x-bili-timestamp").parse().unwrap_or(0);
+    if (chrono::Utc::now().timestamp() - ts).abs() > 300 {
+        return Some("时间戳过期");
+    }
+    let text = signed
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(BILI_SECRET.as_bytes()).expect("any key");
+    mac.update(text.as_bytes());
+    if get("authorization") != hex(&mac.finalize().into_bytes()) {
+        return Some("签名错误");
+    }
+    if !s.bili_nonces.insert(get("x-bili-signature-nonce")) {
+        return Some("nonce 重复");
+    }
+    None
 }
 
 // ------------------------------------------------------------- WeChat ---
@@ -742,6 +927,15 @@ fn bilibili(
     let valid = s.bili_token.clone().unwrap_or_else(|| BILI_TOKEN.into());
     if header(headers, "access-token") != valid {
         return bili_err(127001, "access_token验证错误");
+    }
+    // The upload host authenticates parts by their upload token.
+    if path.starts_with("/arcopen/") {
+        if q.get("client_id").map(String::as_str) != Some(BILI_CLIENT) {
+            return bili_err(127004, "client_id验证错误");
+        }
+        if let Some(why) = bili_signature_error(s, headers, body) {
+            return bili_err(127002, why);
+        }
     }
     let utoken = q.get("upload_token").cloned().unwrap_or_default();
     match path {

@@ -12,6 +12,7 @@
 //! - [`outbox`]: the persisted job queue, its worker, backoff and resume
 //! - [`adapters`]: one module per platform API
 //! - [`feed`]: RSS, Atom and JSON Feed of what the website published
+//! - [`review_hooks`]: platforms' later review verdicts (Bilibili callbacks)
 //! - [`secrets`]: channel secrets sealed at rest
 //! - [`mock`]: local mock platforms for the tests and the benchmark
 //!
@@ -26,9 +27,11 @@ pub mod feed;
 pub mod media;
 pub mod mock;
 pub mod outbox;
+pub mod review_hooks;
 pub mod secrets;
 pub mod variants;
 
+pub use crate::store::Credential;
 pub use approval::Desk;
 pub use channels::{ChannelAccount, ChannelKind, ChannelSettings};
 pub use check::{CheckHit, CheckReport, PublishChecker};
@@ -52,6 +55,10 @@ pub struct SyndicateSettings {
     /// File with the base64 key that seals channel secrets, used when
     /// `YUQING_SECRET_KEY` is not set.
     pub secret_key_file: Option<PathBuf>,
+    /// Most the uploaded media (`data_dir/media/`) may take, in MiB; an
+    /// upload that would pass it is refused (clean up with `yuqing media
+    /// sweep`, which `yuqing serve` also runs daily).
+    pub media_quota_mb: u64,
     pub outbox: OutboxSettings,
 }
 
@@ -61,6 +68,7 @@ impl Default for SyndicateSettings {
             college: "XX职业技术学院".into(),
             rules_dir: None,
             secret_key_file: None,
+            media_quota_mb: 20 * 1024,
             outbox: OutboxSettings::default(),
         }
     }
@@ -71,6 +79,9 @@ impl SyndicateSettings {
     pub fn validate(&self) -> Result<(), (String, String)> {
         if self.college.trim().is_empty() {
             return Err(("syndicate.college".into(), "must not be empty".into()));
+        }
+        if self.media_quota_mb == 0 {
+            return Err(("syndicate.media_quota_mb".into(), "must be positive".into()));
         }
         let o = &self.outbox;
         for (key, d) in [
@@ -139,24 +150,38 @@ pub struct NewChannel<'a> {
     pub settings: &'a ChannelSettings,
     /// AppSecret, access token or `whsec_` key, in clear; sealed before storing.
     pub secret: Option<&'a str>,
+    /// Video platforms: the grant's refresh token, in clear.
+    pub refresh_token: Option<&'a str>,
+    /// Kuaishou, Bilibili: the app's secret, in clear.
+    pub app_secret: Option<&'a str>,
 }
 
 /// Register a channel account: checks its unified name and settings, then
 /// stores it with its secret sealed (bound to the new row's id).
-pub async fn register_channel(
+pub async fn register_channel<'a>(
     store: &crate::store::Store,
     key: &SecretKey,
-    new: &NewChannel<'_>,
+    new: &NewChannel<'a>,
     actor: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, SyndicateError> {
-    let secret = new.secret.map(str::trim).filter(|s| !s.is_empty());
+    let given = |v: Option<&'a str>| v.map(str::trim).filter(|s| !s.is_empty());
+    let secret = given(new.secret);
+    let credentials = [
+        (Credential::Secret, secret),
+        (Credential::RefreshToken, given(new.refresh_token)),
+        (Credential::AppSecret, given(new.app_secret)),
+    ];
     channels::validate(
         new.college,
         new.name,
         new.kind,
         new.settings,
-        secret.is_some(),
+        channels::Held {
+            secret: secret.is_some(),
+            refresh_token: credentials[1].1.is_some(),
+            app_secret: credentials[2].1.is_some(),
+        },
     )?;
     if let (ChannelKind::Webhook | ChannelKind::Website, Some(s)) = (new.kind, secret) {
         crate::notify::send::webhook_key(s).map_err(SyndicateError::Invalid)?;
@@ -164,11 +189,13 @@ pub async fn register_channel(
     let id = store
         .syn_create_channel(new.name, new.kind, new.settings, actor, now)
         .await?;
-    if let Some(s) = secret {
-        let sealed = key.seal(&secrets::channel_context(id, "secret"), s);
-        store
-            .syn_set_channel_secret(id, Some(&sealed), actor, now)
-            .await?;
+    for (which, value) in credentials {
+        if let Some(v) = value {
+            let sealed = key.seal(&secrets::channel_context(id, which.purpose()), v);
+            store
+                .syn_set_channel_credential(id, which, Some(&sealed), actor, now)
+                .await?;
+        }
     }
     Ok(id)
 }
@@ -200,7 +227,7 @@ pub async fn update_channel(
         update.name,
         current.account.kind,
         update.settings,
-        current.secret.is_some(),
+        current.held(),
     )?;
     store
         .syn_update_channel(
@@ -215,32 +242,41 @@ pub async fn update_channel(
     Ok(())
 }
 
-/// Replace an account's secret (sealed; the cached token is dropped).
-pub async fn set_channel_secret(
+/// Replace one of an account's credentials (sealed; a new secret drops
+/// the cached token).
+pub async fn set_channel_credential(
     store: &crate::store::Store,
     key: &SecretKey,
     id: i64,
-    secret: &str,
+    which: Credential,
+    value: &str,
     actor: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), SyndicateError> {
-    let secret = secret.trim();
-    if secret.is_empty() {
+    let value = value.trim();
+    if value.is_empty() {
         return Err(SyndicateError::Invalid("请填写密钥".into()));
     }
     let current = store
         .syn_channel(id)
         .await?
         .ok_or_else(|| SyndicateError::Invalid(format!("渠道 {id} 不存在")))?;
-    if matches!(
-        current.account.kind,
-        ChannelKind::Webhook | ChannelKind::Website
-    ) {
-        crate::notify::send::webhook_key(secret).map_err(SyndicateError::Invalid)?;
+    let kind = current.account.kind;
+    match which {
+        Credential::Secret if matches!(kind, ChannelKind::Webhook | ChannelKind::Website) => {
+            crate::notify::send::webhook_key(value).map_err(SyndicateError::Invalid)?;
+        }
+        Credential::RefreshToken | Credential::AppSecret if !kind.needs_video() => {
+            return Err(SyndicateError::Invalid(format!(
+                "{}不使用刷新令牌或应用密钥",
+                kind.zh()
+            )));
+        }
+        _ => {}
     }
-    let sealed = key.seal(&secrets::channel_context(id, "secret"), secret);
+    let sealed = key.seal(&secrets::channel_context(id, which.purpose()), value);
     store
-        .syn_set_channel_secret(id, Some(&sealed), actor, now)
+        .syn_set_channel_credential(id, which, Some(&sealed), actor, now)
         .await?;
     Ok(())
 }

@@ -286,15 +286,19 @@ impl Outbox {
         let Some(record) = self.store.syn_channel(job.channel_id).await? else {
             return failed("渠道已不存在".into());
         };
-        let secret = match &record.secret {
-            Some(s) => match self
+        let open = |sealed: &Option<String>, purpose: &str| match sealed {
+            Some(s) => self
                 .key
-                .open(&channel_context(record.account.id, "secret"), s)
-            {
-                Ok(s) => Some(s),
-                Err(e) => return failed(format!("渠道密钥无法解密：{e}")),
-            },
-            None => None,
+                .open(&channel_context(record.account.id, purpose), s)
+                .map(Some),
+            None => Ok(None),
+        };
+        let (secret, app_secret) = match (
+            open(&record.secret, "secret"),
+            open(&record.app_secret, "app_secret"),
+        ) {
+            (Ok(s), Ok(a)) => (s, a),
+            (Err(e), _) | (_, Err(e)) => return failed(format!("渠道密钥无法解密：{e}")),
         };
         let mut ctx = JobContext {
             http: &self.http,
@@ -303,11 +307,13 @@ impl Outbox {
             clock: self.clock.as_ref(),
             channel: &record.account,
             secret,
+            app_secret,
             publication: job,
             checkpoint: job.checkpoint.clone(),
             owner: &self.owner,
             lease,
             token_rejected: false,
+            used_token: std::sync::Mutex::new(None),
         };
         // The second check, right before the first request.
         if ctx.get(CHECKED).is_none() {
@@ -330,9 +336,6 @@ impl Outbox {
         let mut result = adapters::publish(&mut ctx).await;
         if let Err(Failure::TokenExpired { message }) = &result {
             tracing::info!(channel = record.account.id, error = %message, "access token stale; refreshing once");
-            self.store
-                .syn_set_channel_token(record.account.id, None, None)
-                .await?;
             ctx.token_rejected = true;
             result = adapters::publish(&mut ctx).await;
             if let Err(Failure::TokenExpired { message }) = result {

@@ -34,6 +34,9 @@ pub enum SecretError {
 /// The key that seals channel secrets. Never printed.
 pub struct SecretKey {
     key: LessSafeKey,
+    /// Tags unguessable URLs (platform callbacks); derived from the same
+    /// key bytes under its own label, never used for sealing.
+    tags: ring::hmac::Key,
     rng: SystemRandom,
 }
 
@@ -70,8 +73,11 @@ impl SecretKey {
         }
         let unbound =
             UnboundKey::new(&CHACHA20_POLY1305, bytes).map_err(|_| SecretError::BadKey)?;
+        let derive = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, bytes);
+        let tag_key = ring::hmac::sign(&derive, b"yuqing url tags v1");
         Ok(SecretKey {
             key: LessSafeKey::new(unbound),
+            tags: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, tag_key.as_ref()),
             rng: SystemRandom::new(),
         })
     }
@@ -124,6 +130,29 @@ impl SecretKey {
     }
 }
 
+impl SecretKey {
+    /// A tag of `context` (32 hex digits) that only this key produces: the
+    /// unguessable part of a URL a platform calls back.
+    pub fn tag(&self, context: &str) -> String {
+        let t = ring::hmac::sign(&self.tags, context.as_bytes());
+        t.as_ref()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether `tag` is `context`'s tag (compared in constant time).
+    pub fn tag_matches(&self, context: &str, tag: &str) -> bool {
+        let want = self.tag(context);
+        want.len() == tag.len()
+            && want
+                .bytes()
+                .zip(tag.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
 /// The associated data of a channel's sealed values.
 pub fn channel_context(channel_id: i64, what: &str) -> String {
     format!("yuqing:channel:{channel_id}:{what}")
@@ -155,6 +184,19 @@ mod tests {
         ));
         let key = SecretKey::from_bytes(&[7u8; 32]).unwrap();
         assert_eq!(format!("{key:?}"), "SecretKey(***)");
+    }
+
+    #[test]
+    fn url_tags_are_stable_per_key_and_context() {
+        let key = SecretKey::from_bytes(&[7u8; 32]).unwrap();
+        let t = key.tag("bilibili-hook:3");
+        assert_eq!(t.len(), 32);
+        assert_eq!(t, key.tag("bilibili-hook:3"));
+        assert_ne!(t, key.tag("bilibili-hook:4"));
+        assert!(key.tag_matches("bilibili-hook:3", &t));
+        assert!(!key.tag_matches("bilibili-hook:3", &t[..31]));
+        let other = SecretKey::from_bytes(&[8u8; 32]).unwrap();
+        assert!(!other.tag_matches("bilibili-hook:3", &t));
     }
 
     #[test]

@@ -53,6 +53,8 @@ async fn webhook_channel(store: &Store, key: &SecretKey) -> i64 {
                 ..ChannelSettings::default()
             },
             secret: Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            refresh_token: None,
+            app_secret: None,
         },
         None,
         Utc::now(),
@@ -279,6 +281,8 @@ async fn variant_limits_block_submission() {
                 ..ChannelSettings::default()
             },
             secret: Some("app-secret"),
+            refresh_token: None,
+            app_secret: None,
         },
         None,
         now,
@@ -333,6 +337,8 @@ async fn outbox_jobs_are_unique_leased_resumed_and_rolled_up() {
                     ..ChannelSettings::default()
                 },
                 secret: None,
+                refresh_token: None,
+                app_secret: None,
             },
             None,
             now,
@@ -693,13 +699,26 @@ async fn contents_are_listed_by_state_and_channels_updated_with_audit() {
             update_channel(&store, &bad, None, now).await,
             Err(SyndicateError::Channel(_))
         ));
-        set_channel_secret(&store, &key(), ch, "not-a-whsec", None, now)
-            .await
-            .unwrap_err();
-        set_channel_secret(
+        set_channel_credential(
             &store,
             &key(),
             ch,
+            Credential::Secret,
+            "not-a-whsec",
+            None,
+            now,
+        )
+        .await
+        .unwrap_err();
+        // A webhook has no grant to refresh.
+        set_channel_credential(&store, &key(), ch, Credential::RefreshToken, "r", None, now)
+            .await
+            .unwrap_err();
+        set_channel_credential(
+            &store,
+            &key(),
+            ch,
+            Credential::Secret,
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             Some(alice.user_id),
             now,
@@ -722,5 +741,47 @@ async fn contents_are_listed_by_state_and_channels_updated_with_audit() {
                 "channel.secret"
             ]
         );
+    }
+}
+
+#[tokio::test]
+async fn the_media_sweep_removes_only_files_no_version_refers_to() {
+    for (store, _db) in stores().await {
+        let label = store.backend();
+        let dir = tempfile::tempdir().unwrap();
+        let alice = actor(&store, "alice", &[Role::Publisher]).await;
+        let cover = media::save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).unwrap();
+        let orphan = media::save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 3, 4]).unwrap();
+        let desk = Desk {
+            store: &store,
+            checker: checker(),
+        };
+        let mut b = body("校园开放日", "欢迎参观。");
+        b.cover = Some(cover.clone());
+        desk.create(&alice, &b, Utc::now()).await.unwrap();
+        let grace = std::time::Duration::ZERO;
+        // Files are "changed now": a zero grace still needs them to be older.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let dry = media::sweep_unused(&store, dir.path(), grace, true)
+            .await
+            .unwrap();
+        assert_eq!(dry.files, vec![media::name_of(&orphan)], "{label}");
+        let done = media::sweep_unused(&store, dir.path(), grace, false)
+            .await
+            .unwrap();
+        assert_eq!(done.files.len(), 1, "{label}");
+        assert!(std::path::Path::new(&cover.path).exists(), "{label}");
+        assert!(!std::path::Path::new(&orphan.path).exists(), "{label}");
+        // A day's grace keeps even the unreferenced.
+        let again = media::save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 3, 4]).unwrap();
+        let day = std::time::Duration::from_secs(86_400);
+        assert!(
+            media::sweep_unused(&store, dir.path(), day, false)
+                .await
+                .unwrap()
+                .files
+                .is_empty()
+        );
+        assert!(std::path::Path::new(&again.path).exists());
     }
 }

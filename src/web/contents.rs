@@ -8,7 +8,7 @@ use super::pages::{Flash, error_page, render, ser, user_ctx};
 use super::present;
 use super::{ApiError, AppState};
 use crate::model::Field;
-use crate::store::{ChannelRecord, StoreError};
+use crate::store::{ChannelRecord, Credential, StoreError};
 use crate::syndicate::approval::can_publish;
 use crate::syndicate::channels::unified_name;
 use crate::syndicate::media::{self, MediaError};
@@ -43,6 +43,28 @@ pub struct Syndication {
     pub key: Option<Arc<SecretKey>>,
     pub college: String,
     pub data_dir: PathBuf,
+    /// The dashboard's public address (`notify.base_url`), for the links
+    /// others follow: feeds' self links, platform callbacks.
+    pub public_url: Option<String>,
+    /// Bytes the uploaded media may take.
+    pub media_quota: u64,
+}
+
+/// The dashboard's public address: the configured one, else the request's
+/// host with the scheme a proxy reports (`X-Forwarded-Proto`).
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.syndication.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = h("x-forwarded-host")
+        .or_else(|| h(header::HOST.as_str()))
+        .unwrap_or("localhost");
+    let scheme = match h("x-forwarded-proto") {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -68,6 +90,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(media::VIDEO_MAX as usize + 64 * 1024)),
         )
         .route("/feeds/{channel}/{file}", get(feed))
+        // Called by the platform; the path's tag authenticates it.
+        .route("/hooks/bilibili/{channel}/{tag}", post(bilibili_review))
 }
 
 /// A refusal on a page (permission, CSRF, missing content) as the error
@@ -719,28 +743,84 @@ pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
+    use futures_util::StreamExt;
     publishers_only(&user)?;
     user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
     let dir = state.syndication.data_dir.clone();
-    let saved = tokio::task::spawn_blocking(move || media::save(&dir, &body))
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    match saved {
-        Ok(m) => Ok(axum::Json(serde_json::json!({
-            "name": media::name_of(&m),
-            "mime": m.mime,
-            "bytes": m.bytes,
-        }))
-        .into_response()),
-        Err(e @ MediaError::TooLarge { .. }) => Err(ApiError::TooLarge(e.to_string())),
-        Err(MediaError::Io(e)) => {
+    let quota = state.syndication.media_quota;
+    let refused = |e: MediaError| match e {
+        e @ MediaError::TooLarge { .. } => ApiError::TooLarge(e.to_string()),
+        MediaError::Io(e) => {
             tracing::error!(error = %e, "upload not stored");
-            Err(ApiError::Internal)
+            ApiError::Internal
         }
-        Err(e) => Err(ApiError::BadRequest(e.to_string())),
+        e => ApiError::BadRequest(e.to_string()),
+    };
+    let blocking = |f: Box<dyn FnOnce() -> Result<media::Incoming, MediaError> + Send>| async move {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(refused)
+    };
+    let used = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || media::usage(&dir))
+            .await
+            .map_err(|_| ApiError::Internal)?
+            .map_err(|e| refused(MediaError::Io(e)))?
+    };
+    let full = |size: u64| used + size > quota;
+    if full(0) {
+        return Err(ApiError::TooLarge(media_full(quota)));
     }
+    let mut incoming = {
+        let dir = dir.clone();
+        blocking(Box::new(move || media::Incoming::begin(&dir))).await?
+    };
+    // The body goes to disk in pieces of about 1 MiB as it arrives.
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    loop {
+        let chunk = stream.next().await;
+        let end = chunk.is_none();
+        if let Some(c) = chunk {
+            let c = c.map_err(|e| ApiError::BadRequest(format!("上传中断：{e}")))?;
+            buf.extend_from_slice(&c);
+        }
+        if buf.len() >= 1 << 20 || (end && !buf.is_empty()) {
+            let piece = std::mem::take(&mut buf);
+            incoming = blocking(Box::new(move || {
+                incoming.write(&piece)?;
+                Ok(incoming)
+            }))
+            .await?;
+            if full(incoming.size()) {
+                return Err(ApiError::TooLarge(media_full(quota)));
+            }
+        }
+        if end {
+            break;
+        }
+    }
+    let saved = tokio::task::spawn_blocking(move || incoming.finish())
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(refused)?;
+    Ok(axum::Json(serde_json::json!({
+        "name": media::name_of(&saved),
+        "mime": saved.mime,
+        "bytes": saved.bytes,
+    }))
+    .into_response())
+}
+
+fn media_full(quota: u64) -> String {
+    format!(
+        "媒体存储已满（上限 {} MB）：请管理员清理未使用的文件（yuqing media sweep）或调高 syndicate.media_quota_mb",
+        quota / 1024 / 1024
+    )
 }
 
 // ------------------------------------------------------- content page ---
@@ -988,17 +1068,26 @@ async fn show_channels(
     let store = state.pipeline.store();
     let channels = store.syn_channels().await?;
     let now = state.clock.now();
+    // Callback URLs: absolute when the public address is configured.
+    let base = state
+        .syndication
+        .public_url
+        .as_deref()
+        .map_or("", |u| u.trim_end_matches('/'));
     let mut rows = Vec::with_capacity(channels.len());
     for c in &channels {
         let a = &c.account;
-        // When the secret last changed: from the audit log, never the secret.
-        let secret_at = store
-            .audit_trail("channel", a.id)
-            .await?
-            .iter()
-            .rev()
-            .find(|e| e.action == "channel.secret")
-            .map(|e| present::full_time(e.at));
+        // When the secret last changed, and when the system last refreshed
+        // the token: from the audit log, never the values.
+        let trail = store.audit_trail("channel", a.id).await?;
+        let last = |action: &str| {
+            trail
+                .iter()
+                .rev()
+                .find(|e| e.action == action)
+                .map(|e| present::full_time(e.at))
+        };
+        let secret_at = last("channel.secret");
         let s = &a.settings;
         rows.push(minijinja::context! {
             id => a.id,
@@ -1009,6 +1098,15 @@ async fn show_channels(
             paused => a.paused_until.filter(|t| *t > now).map(present::full_time),
             secret_set => c.secret.is_some(),
             secret_at,
+            video => a.kind.needs_video(),
+            refresh_set => c.refresh_token.is_some(),
+            refresh_expires => c.refresh_expires_at.map(present::full_time),
+            refreshed_at => last("channel.token_refresh"),
+            app_secret_set => c.app_secret.is_some(),
+            review_hook => (a.kind == ChannelKind::Bilibili)
+                .then_some(state.syndication.key.as_deref())
+                .flatten()
+                .map(|k| format!("{base}{}", crate::syndicate::review_hooks::bilibili_path(k, a.id))),
             api_base => &s.api_base,
             url => &s.url,
             app_id => &s.app_id,
@@ -1042,6 +1140,7 @@ async fn show_channels(
             admin => user.actor.has(crate::review::Role::Admin),
             college => &state.syndication.college,
             key_set => state.syndication.key.is_some(),
+            public_url => !base.is_empty(),
             channels => rows,
             kinds,
         },
@@ -1129,6 +1228,8 @@ pub async fn add_channel(
         kind,
         settings: &settings,
         secret: field(&pairs, "secret"),
+        refresh_token: field(&pairs, "refresh_token"),
+        app_secret: field(&pairs, "app_secret"),
     };
     match crate::syndicate::register_channel(
         state.pipeline.store(),
@@ -1188,19 +1289,57 @@ pub async fn change_secret(
     let Some(key) = state.syndication.key.as_deref() else {
         return Ok(no_key(&state));
     };
-    match crate::syndicate::set_channel_secret(
+    // Which credential the form replaces (default: the secret).
+    let (which, done) = match field(&pairs, "which") {
+        Some("refresh_token") => (Credential::RefreshToken, "刷新令牌已更新"),
+        Some("app_secret") => (Credential::AppSecret, "应用密钥已更新"),
+        _ => (Credential::Secret, "密钥已更新"),
+    };
+    match crate::syndicate::set_channel_credential(
         state.pipeline.store(),
         key,
         id,
+        which,
         field(&pairs, "secret").unwrap_or(""),
         Some(user.user.id),
         state.clock.now(),
     )
     .await
     {
-        Ok(()) => Ok(back_ok("/channels", "密钥已更新")),
+        Ok(()) => Ok(back_ok("/channels", done)),
         Err(e) => Ok(refused(&state, e, "/channels")),
     }
+}
+
+// ------------------------------------------------------ review hooks ---
+
+/// `POST /hooks/bilibili/{channel}/{tag}`: Bilibili's review verdict on an
+/// archive we submitted. Answers `{"code":0}` once understood, also for an
+/// archive we do not know (the platform would only call again); a wrong
+/// tag is 404, an unreadable body 400.
+pub async fn bilibili_review(
+    State(state): State<AppState>,
+    Path((channel, tag)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    use crate::syndicate::review_hooks;
+    let missing = || ApiError::NotFound("没有这个回调地址".into());
+    let key = state.syndication.key.as_deref().ok_or_else(missing)?;
+    if !review_hooks::tag_matches(key, channel, &tag) {
+        return Err(missing());
+    }
+    let store = state.pipeline.store();
+    match store.syn_channel(channel).await? {
+        Some(c) if c.account.kind == ChannelKind::Bilibili => {}
+        _ => return Err(missing()),
+    }
+    let verdict =
+        review_hooks::parse_bilibili(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if let Some(v) = &verdict {
+        let job = review_hooks::apply(store, channel, v, state.clock.now()).await?;
+        tracing::info!(channel, resource = %v.resource_id, passed = v.passed, job = ?job, "Bilibili review verdict");
+    }
+    Ok(axum::Json(serde_json::json!({"code": 0, "message": "0"})).into_response())
 }
 
 // --------------------------------------------------------------- feeds ---
@@ -1226,14 +1365,10 @@ pub async fn feed(
         return Err(missing());
     }
     let site = ch.account.settings.site_url.clone().unwrap_or_default();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
     let info = FeedInfo {
         title: ch.account.name.clone(),
         home_url: site.clone(),
-        feed_url: format!("http://{host}/feeds/{channel}/{file}"),
+        feed_url: format!("{}/feeds/{channel}/{file}", public_base(&state, &headers)),
         description: format!("{}发布的内容", ch.account.name),
     };
     let items: Vec<FeedItem> = store

@@ -414,6 +414,8 @@ async fn a_publisher_writes_checks_and_another_approves_and_publishes_in_chromiu
         kind: ChannelKind::Website,
         settings: &site,
         secret: None,
+        refresh_token: None,
+        app_secret: None,
     };
     let site = register_channel(&app.store, &key, &new, None, chrono::Utc::now())
         .await

@@ -113,6 +113,18 @@ impl Setup {
     }
 
     pub async fn channel(&self, kind: ChannelKind, settings: ChannelSettings, secret: &str) -> i64 {
+        self.channel_with(kind, settings, secret, None, None).await
+    }
+
+    /// A channel with a user grant's refresh token and the app's secret.
+    pub async fn channel_with(
+        &self,
+        kind: ChannelKind,
+        settings: ChannelSettings,
+        secret: &str,
+        refresh_token: Option<&str>,
+        app_secret: Option<&str>,
+    ) -> i64 {
         let name = yuqing::syndicate::channels::unified_name(COLLEGE, None, kind);
         let new = NewChannel {
             college: COLLEGE,
@@ -120,6 +132,8 @@ impl Setup {
             kind,
             settings: &settings,
             secret: Some(secret),
+            refresh_token,
+            app_secret,
         };
         register_channel(&self.store, &self.key, &new, None, self.now())
             .await
@@ -613,6 +627,8 @@ async fn yuqing_serve_runs_the_outbox_when_a_secrets_key_is_configured() {
         kind: ChannelKind::Webhook,
         settings: &settings,
         secret: Some(WHSEC),
+        refresh_token: None,
+        app_secret: None,
     };
     let hook = register_channel(&store, &key, &new, None, chrono::Utc::now())
         .await

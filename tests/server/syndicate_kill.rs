@@ -101,6 +101,8 @@ request_timeout = "30s"
             kind,
             settings: &settings,
             secret: Some(secret),
+            refresh_token: None,
+            app_secret: None,
         };
         ids.push(
             register_channel(&store, &key, &new, None, chrono::Utc::now())

@@ -7,21 +7,27 @@ use crate::syndicate::{Setup, setup};
 use serde_json::json;
 use std::time::Duration;
 use yuqing::store::PublicationState;
-use yuqing::syndicate::mock::{BILI_TOKEN, DY_OPEN_ID, DY_TOKEN, KS_APP, KS_TOKEN};
+use yuqing::syndicate::mock::{
+    BILI_CLIENT, BILI_REFRESH, BILI_REFRESH_PATH, BILI_SECRET, BILI_TOKEN, DY_CLIENT_KEY,
+    DY_OPEN_ID, DY_REFRESH, DY_TOKEN, KS_APP, KS_REFRESH, KS_SECRET, KS_TOKEN,
+};
 use yuqing::syndicate::{ChannelKind, ChannelSettings, ContentBody, ContentState, MediaRef};
 
 const MB: usize = 1024 * 1024;
 
 impl Setup {
     async fn douyin(&self) -> i64 {
-        self.channel(
+        self.channel_with(
             ChannelKind::Douyin,
             ChannelSettings {
                 api_base: Some(self.base.clone()),
                 open_id: Some(DY_OPEN_ID.into()),
+                app_id: Some(DY_CLIENT_KEY.into()),
                 ..ChannelSettings::default()
             },
             DY_TOKEN,
+            Some(DY_REFRESH),
+            None,
         )
         .await
     }
@@ -33,20 +39,27 @@ impl Setup {
             "part_upload".to_string(),
             format!("{}/video/v2/part/upload", self.base),
         );
-        self.channel(
+        paths.insert(
+            "refresh_token".to_string(),
+            format!("{}{BILI_REFRESH_PATH}", self.base),
+        );
+        self.channel_with(
             ChannelKind::Bilibili,
             ChannelSettings {
                 api_base: Some(self.base.clone()),
+                app_id: Some(BILI_CLIENT.into()),
                 paths,
                 ..ChannelSettings::default()
             },
             BILI_TOKEN,
+            Some(BILI_REFRESH),
+            Some(BILI_SECRET),
         )
         .await
     }
 
     async fn kuaishou(&self) -> i64 {
-        self.channel(
+        self.channel_with(
             ChannelKind::Kuaishou,
             ChannelSettings {
                 api_base: Some(self.base.clone()),
@@ -54,6 +67,8 @@ impl Setup {
                 ..ChannelSettings::default()
             },
             KS_TOKEN,
+            Some(KS_REFRESH),
+            Some(KS_SECRET),
         )
         .await
     }
@@ -331,10 +346,118 @@ async fn video_platforms_back_off_on_rate_limits_and_wait_out_a_daily_quota() {
     });
 }
 
+/// The channel's cached access token, opened.
+async fn cached_token(s: &Setup, channel: i64) -> Option<String> {
+    let record = s.store.syn_channel(channel).await.unwrap().unwrap();
+    record.token.map(|t| {
+        s.key
+            .open(
+                &yuqing::syndicate::secrets::channel_context(channel, "token"),
+                &t,
+            )
+            .unwrap()
+    })
+}
+
 #[tokio::test]
-async fn video_platforms_expired_tokens_ask_for_reauthorisation_then_publish_once() {
+async fn expired_video_tokens_are_refreshed_once_and_the_job_publishes_once() {
     let s = setup().await;
-    let ks = s.kuaishou().await;
+    let (dy, ks, bili) = (s.douyin().await, s.kuaishou().await, s.bilibili().await);
+    for p in ["douyin", "kuaishou", "bilibili"] {
+        s.mock.expire(p);
+    }
+    let id = s
+        .approved(
+            &s.video_body("我院举行2026届毕业典礼", 4000),
+            &[dy, ks, bili],
+        )
+        .await;
+    let outbox = s.outbox("w1");
+    let t = outbox.tick().await.unwrap();
+    assert_eq!((t.published, t.failed), (3, 0), "{t:?}");
+    for (p, ch) in [("douyin", dy), ("kuaishou", ks), ("bilibili", bili)] {
+        assert_eq!(s.mock.refreshes(p), 1, "{p}: one refresh");
+        assert_eq!(
+            cached_token(&s, ch).await.as_deref(),
+            Some(format!("{p}-token-r1").as_str()),
+            "{p}: the new token is kept"
+        );
+        let record = s.store.syn_channel(ch).await.unwrap().unwrap();
+        let refresh = s
+            .key
+            .open(
+                &yuqing::syndicate::secrets::channel_context(ch, "refresh"),
+                record.refresh_token.as_deref().unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            refresh,
+            format!("{p}-refresh-r1"),
+            "{p}: the rotated refresh token is kept"
+        );
+        assert!(record.refresh_expires_at.is_some() || p == "bilibili");
+        let trail = s.store.audit_trail("channel", ch).await.unwrap();
+        assert!(trail.iter().any(|e| e.action == "channel.token_refresh"));
+    }
+    s.mock.with(|m| {
+        assert_eq!(m.dy_posts.len(), 1);
+        assert_eq!(m.ks_posts.len(), 1);
+        assert_eq!(m.bili_archives.len(), 1);
+    });
+    for job in s.store.syn_publications(id).await.unwrap() {
+        assert_eq!(job.state, PublicationState::Published, "{job:?}");
+    }
+
+    // The next content uses the kept tokens: no refresh, no refusal.
+    let calls = s.mock.calls("/openapi/photo/start_upload");
+    let other = s
+        .approved(&s.video_body("我院开展志愿服务活动", 4000), &[dy, ks, bili])
+        .await;
+    assert_eq!(outbox.tick().await.unwrap().published, 3);
+    assert_eq!(s.mock.calls("/openapi/photo/start_upload"), calls + 1);
+    for p in ["douyin", "kuaishou", "bilibili"] {
+        assert_eq!(s.mock.refreshes(p), 1, "{p}");
+    }
+    for job in s.store.syn_publications(other).await.unwrap() {
+        assert_eq!(job.state, PublicationState::Published, "{job:?}");
+    }
+
+    // Shortly before Kuaishou's 48 hours are up the token is refreshed
+    // before it is used, so the platform never refuses it.
+    s.advance(48 * 3600 - 120);
+    let third = s
+        .approved(&s.video_body("我院召开安全工作会议", 4000), &[ks])
+        .await;
+    let before = s.mock.calls("/openapi/photo/start_upload");
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert_eq!(s.mock.refreshes("kuaishou"), 2);
+    assert_eq!(
+        s.mock.calls("/openapi/photo/start_upload"),
+        before + 1,
+        "not refused first"
+    );
+    assert_eq!(s.job(third).await.state, PublicationState::Published);
+    assert_eq!(
+        cached_token(&s, ks).await.as_deref(),
+        Some("kuaishou-token-r2")
+    );
+}
+
+#[tokio::test]
+async fn a_grant_that_cannot_be_refreshed_asks_for_reauthorisation_then_publishes_once() {
+    let s = setup().await;
+    // Registered without a refresh token.
+    let ks = s
+        .channel(
+            ChannelKind::Kuaishou,
+            ChannelSettings {
+                api_base: Some(s.base.clone()),
+                app_id: Some(KS_APP.into()),
+                ..ChannelSettings::default()
+            },
+            KS_TOKEN,
+        )
+        .await;
     let id = s
         .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[ks])
         .await;
@@ -343,44 +466,174 @@ async fn video_platforms_expired_tokens_ask_for_reauthorisation_then_publish_onc
     let outbox = s.outbox("w1");
     assert_eq!(outbox.tick().await.unwrap().failed, 1);
     let job = s.job(id).await;
-    assert_eq!(
-        job.last_error.as_deref(),
-        Some("快手错误 100200101：access_token 已过期（访问令牌无效或已过期，请重新授权）")
+    let error = job.last_error.as_deref().unwrap();
+    assert!(
+        error.contains("快手号访问令牌已失效，且未配置刷新令牌") && error.contains("重新授权"),
+        "{error}"
     );
     assert_eq!(
         s.mock.calls("/openapi/photo/start_upload"),
         1,
         "no second try"
     );
-    // Re-authorised: the new token is stored, "retry failed" publishes.
-    let sealed = s.key.seal(
-        &yuqing::syndicate::secrets::channel_context(ks, "secret"),
+    // Re-authorised: the new token is entered, "retry failed" publishes.
+    yuqing::syndicate::set_channel_credential(
+        &s.store,
+        &s.key,
+        ks,
+        yuqing::syndicate::Credential::Secret,
         "ks-token-2",
-    );
-    s.store
-        .syn_set_channel_secret(ks, Some(&sealed), None, s.now())
-        .await
-        .unwrap();
+        None,
+        s.now(),
+    )
+    .await
+    .unwrap();
     s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap();
     assert_eq!(outbox.tick().await.unwrap().published, 1);
     s.mock.with(|m| assert_eq!(m.ks_posts.len(), 1));
 
-    // Same for Douyin and Bilibili.
-    s.mock.with(|m| {
-        m.dy_token = Some("dy-token-2".into());
-        m.bili_token = Some("bili-token-2".into());
-    });
+    // A refresh token the platform no longer accepts (Douyin, Bilibili):
+    // the job fails with the platform's answer and asks for a new grant.
     let (dy, bili) = (s.douyin().await, s.bilibili().await);
+    s.mock.expire("douyin");
+    s.mock.expire("bilibili");
+    s.mock.with(|m| {
+        m.dy_refresh = Some("revoked".into());
+        m.bili_refresh = Some("revoked".into());
+    });
     let other = s
         .approved(&s.video_body("我院开展志愿服务活动", 4000), &[dy, bili])
         .await;
     assert_eq!(outbox.tick().await.unwrap().failed, 2);
     for job in s.store.syn_publications(other).await.unwrap() {
+        let e = job.last_error.as_deref().unwrap();
         assert!(
-            job.last_error.as_deref().unwrap().contains("请重新授权"),
-            "{job:?}"
+            e.contains("访问令牌失败")
+                && e.contains("请账号管理员重新授权")
+                && e.contains("refresh_token 无效"),
+            "{e}"
         );
     }
+    assert_eq!(s.mock.refreshes("douyin"), 0);
+    s.mock
+        .with(|m| assert!(m.dy_posts.is_empty() && m.bili_archives.is_empty()));
+}
+
+#[tokio::test]
+async fn bilibili_requests_are_signed_and_a_wrong_app_secret_is_shown() {
+    let s = setup().await;
+    let bili = s.bilibili().await;
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[bili])
+        .await;
+    let outbox = s.outbox("w1");
+    // Every open-platform call of the flow passed the mock's signature
+    // check (body MD5, sorted x-bili-* headers, HMAC, fresh nonce).
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    s.mock
+        .with(|m| assert!(m.bili_nonces.len() >= 4, "{}", m.bili_nonces.len()));
+    assert_eq!(s.job(id).await.state, PublicationState::Published);
+
+    yuqing::syndicate::set_channel_credential(
+        &s.store,
+        &s.key,
+        bili,
+        yuqing::syndicate::Credential::AppSecret,
+        "not-the-secret",
+        None,
+        s.now(),
+    )
+    .await
+    .unwrap();
+    let other = s
+        .approved(&s.video_body("我院开展志愿服务活动", 4000), &[bili])
+        .await;
+    assert_eq!(outbox.tick().await.unwrap().failed, 1);
+    let e = s.job(other).await.last_error.unwrap();
+    assert!(e.contains("B站错误 127002：签名错误"), "{e}");
+}
+
+#[tokio::test]
+async fn bilibili_review_verdicts_reach_the_job_and_a_refusal_can_be_retried() {
+    use yuqing::syndicate::review_hooks::{self, Verdict};
+    let s = setup().await;
+    let bili = s.bilibili().await;
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 4000), &[bili])
+        .await;
+    let outbox = s.outbox("w1");
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    let job = s.job(id).await;
+    let archive = job.remote_id.clone().unwrap();
+
+    // Refused in review: the job and the content fail with the reason.
+    let refused = Verdict {
+        resource_id: archive.clone(),
+        passed: false,
+        reason: Some("视频画面含有违规内容".into()),
+    };
+    assert_eq!(
+        review_hooks::apply(&s.store, bili, &refused, s.now())
+            .await
+            .unwrap(),
+        Some(job.id)
+    );
+    let job = s.job(id).await;
+    assert_eq!(job.state, PublicationState::Failed);
+    assert_eq!(
+        job.last_error.as_deref(),
+        Some("B站审核未通过：视频画面含有违规内容")
+    );
+    let content = s.store.syn_content(id).await.unwrap().unwrap();
+    assert_eq!(content.state, ContentState::Failed);
+    // The same callback again changes nothing.
+    assert_eq!(
+        review_hooks::apply(&s.store, bili, &refused, s.now())
+            .await
+            .unwrap(),
+        None
+    );
+
+    // "Retry failed" submits anew: a second upload and archive.
+    s.desk().retry_failed(&s.alice, id, s.now()).await.unwrap();
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    let job = s.job(id).await;
+    let second = job.remote_id.clone().unwrap();
+    assert_ne!(second, archive);
+    s.mock.with(|m| {
+        assert_eq!(m.bili_archives.len(), 2);
+        assert_eq!(m.bili_uploads.len(), 2);
+    });
+
+    // Passed: noted once in the job's log.
+    let passed = Verdict {
+        resource_id: second,
+        passed: true,
+        reason: None,
+    };
+    assert!(
+        review_hooks::apply(&s.store, bili, &passed, s.now())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        review_hooks::apply(&s.store, bili, &passed, s.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = s.store.syn_publication_attempts(job.id).await.unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|a| a.message.as_deref() == Some("B站审核通过，作品已公开"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        s.store.syn_content(id).await.unwrap().unwrap().state,
+        ContentState::Published
+    );
 }
 
 #[tokio::test]

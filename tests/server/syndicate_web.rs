@@ -956,3 +956,139 @@ async fn an_alerts_post_and_an_accepted_response_are_promoted_to_drafts() {
         .await;
     assert!(edit.contains("学校已组织消防处置") && edit.contains("www.xx.edu.cn"));
 }
+
+#[tokio::test]
+async fn a_video_grant_is_entered_on_the_page_and_bilibili_calls_back_at_a_tagged_url() {
+    let d = desk().await;
+    // Bilibili signs every request: without the app's secret it is refused.
+    let form = [
+        ("kind", "bilibili"),
+        ("name", "XX职业技术学院B站账号"),
+        ("app_id", "bili-client"),
+        ("secret", "bili-token"),
+        ("refresh_token", "bili-refresh"),
+    ];
+    let r = d.admin.post("/channels", &form).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("app_secret（请求签名用）"));
+    let r = d
+        .admin
+        .post(
+            "/channels",
+            &[&form[..], &[("app_secret", "bili-secret")]].concat(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ch = d.server.store.syn_channels().await.unwrap().remove(0);
+    assert!(ch.refresh_token.is_some() && ch.app_secret.is_some());
+    let page = d.admin.page("/channels").await;
+    assert!(
+        page.contains("刷新令牌：已设置") && page.contains("应用密钥：已设置"),
+        "{page}"
+    );
+    assert!(!page.contains("bili-refresh") && !page.contains("bili-secret"));
+
+    // Replacing the refresh token is audited, its value never shown.
+    let r = d
+        .admin
+        .post(
+            &format!("/channels/{}/secret", ch.account.id),
+            &[("which", "refresh_token"), ("secret", "bili-refresh-2")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let trail = d
+        .server
+        .store
+        .audit_trail("channel", ch.account.id)
+        .await
+        .unwrap();
+    let entry = trail
+        .iter()
+        .find(|e| e.action == "channel.refresh_token")
+        .unwrap();
+    assert!(!format!("{entry:?}").contains("bili-refresh-2"));
+
+    // The callback URL on the page carries the channel's tag.
+    let page = html_escape::decode_html_entities(&page).to_string();
+    let start = page
+        .find("/hooks/bilibili/")
+        .expect("the callback URL is shown");
+    let path: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '_')
+        .collect();
+    let hook = |p: String, body: &'static str| {
+        d.server
+            .http
+            .post(format!("{}{p}", d.server.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let verdict = r#"{"event":"video_fail","content":{"resource_id":"BV1unknown","reason":"x"},"timestamp":1}"#;
+    let forged = format!("{}0000", &path[..path.len() - 4]);
+    assert_eq!(
+        hook(forged, verdict).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        hook(path.clone(), "not json").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    let r = hook(path, verdict).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], 0);
+}
+
+#[tokio::test]
+async fn uploads_go_to_disk_and_stop_at_the_media_quota_leaving_nothing_behind() {
+    let server = crate::helpers::spawn_server(&format!(
+        "[syndicate]\nsecret_key_file = \"{}\"\nrules_dir = \"{}/rules/publish\"\nmedia_quota_mb = 1\n",
+        crate::helpers::secret_key_file().display(),
+        env!("CARGO_MANIFEST_DIR"),
+    ))
+    .await;
+    server.user("alice", "张宣传", &[Role::Publisher]).await;
+    let alice = server.sign_in("alice").await;
+    let upload = |bytes: Vec<u8>| {
+        server
+            .http
+            .post(format!("{}/contents/media", server.base))
+            .header("cookie", &alice.cookie)
+            .header("x-csrf-token", &alice.csrf)
+            .body(bytes)
+            .send()
+    };
+    let video = |fill: u8| {
+        let mut v = b"\x00\x00\x00\x20ftypisom".to_vec();
+        v.resize(600 * 1024, fill);
+        v
+    };
+    let r = upload(video(1)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let first: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(first["bytes"], 600 * 1024);
+    // The second would pass the 1 MB quota.
+    let r = upload(video(2)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("媒体存储已满"),
+        "{v}"
+    );
+    let media = server.dir.path().join("data/media");
+    let files: Vec<String> = std::fs::read_dir(&media)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        vec![first["name"].as_str().unwrap().to_string()],
+        "no partial upload left"
+    );
+    server.stop().await;
+}

@@ -210,6 +210,7 @@ async fn measure(
             ChannelKind::Bilibili,
             ChannelSettings {
                 api_base: api.clone(),
+                app_id: Some(mock::BILI_CLIENT.into()),
                 paths: bili_paths,
                 ..ChannelSettings::default()
             },
@@ -232,6 +233,9 @@ async fn measure(
             kind,
             settings: &settings,
             secret: Some(secret),
+            refresh_token: None,
+            // Bilibili signs every request with it.
+            app_secret: (kind == ChannelKind::Bilibili).then_some(mock::BILI_SECRET),
         };
         channels.push(register_channel(&store, &key, &new, None, clock.now()).await?);
     }

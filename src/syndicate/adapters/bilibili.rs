@@ -3,7 +3,12 @@
 //! cover upload → `add-by-utoken` submits the archive. Bilibili reviews
 //! every submission before it is public: the job ends `published` with the
 //! archive's id once it is *submitted*, and its attempt log says it awaits
-//! review (the `video_open` / `video_fail` webhooks are not consumed yet).
+//! review; the `video_open` / `video_fail` webhooks then report the outcome
+//! (`crate::syndicate::review_hooks`).
+//!
+//! Every open-platform request is signed (`x-bili-*` headers, HMAC-SHA256
+//! with the app secret); the part uploads to the upload host authenticate
+//! by their upload token.
 //!
 //! The upload token, each finished part, completion and the cover URL are
 //! checkpointed at once. Submitting is marked in flight first; after an
@@ -12,7 +17,7 @@
 //! — and if it is not there the job stops and asks for a check by hand.
 
 use super::{
-    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part, file_size,
+    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_size,
     found_after_unknown, not_found_after_unknown, read_part, step_url, video,
 };
 use serde_json::{Value, json};
@@ -78,32 +83,177 @@ fn archive_url(id: &str) -> String {
     format!("https://www.bilibili.com/video/{id}")
 }
 
-/// The request for a step, with the user's token and the app's client id.
+/// A request body, serialised before sending because the signature
+/// covers its MD5.
+enum Body<'a> {
+    Empty,
+    Json(&'a Value),
+    /// One file field of a multipart form.
+    File {
+        field: &'a str,
+        name: String,
+        mime: &'a str,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Body<'_> {
+    /// The bytes and their content type.
+    fn encode(self) -> (Vec<u8>, String) {
+        match self {
+            Body::Empty => (Vec::new(), "application/json".into()),
+            Body::Json(v) => (v.to_string().into_bytes(), "application/json".into()),
+            Body::File {
+                field,
+                name,
+                mime,
+                bytes,
+            } => {
+                let boundary = format!("yuqing{:016x}", rand::random::<u64>());
+                let name = name.replace(['"', '\r', '\n'], "_");
+                let mut out = format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; \
+                     filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n"
+                )
+                .into_bytes();
+                out.extend_from_slice(&bytes);
+                out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                (out, format!("multipart/form-data; boundary={boundary}"))
+            }
+        }
+    }
+}
+
+/// The open platform's signature headers (version 2.0): the `x-bili-*`
+/// headers sorted by name as `name:value` lines, HMAC-SHA256 with the
+/// app secret, hex, in `Authorization`. `x-bili-content-md5` binds the
+/// body; timestamp and nonce stop replays.
+pub fn signature_headers(
+    client_id: &str,
+    app_secret: &str,
+    body: &[u8],
+    timestamp: i64,
+    nonce: &str,
+) -> Vec<(&'static str, String)> {
+    use hmac::{Hmac, KeyInit, Mac};
+    use md5::{Digest, Md5};
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // Sorted by name.
+    let signed = [
+        ("x-bili-accesskeyid", client_id.to_string()),
+        ("x-bili-content-md5", hex(&Md5::digest(body))),
+        ("x-bili-signature-method", "HMAC-SHA256".to_string()),
+        ("x-bili-signature-nonce", nonce.to_string()),
+        ("x-bili-signature-version", "2.0".to_string()),
+        ("x-bili-timestamp", timestamp.to_string()),
+    ];
+    let text = signed
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(app_secret.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(text.as_bytes());
+    let mut out = signed.to_vec();
+    out.push(("Authorization", hex(&mac.finalize().into_bytes())));
+    out
+}
+
+/// A signed POST to a step, with the user's token and the app's client id.
 fn request(
     ctx: &JobContext<'_>,
     token: &str,
     step: &str,
     default: &str,
     pairs: &[(&str, &str)],
+    body: Body<'_>,
 ) -> Result<reqwest::RequestBuilder, Failure> {
+    let client_id = client_id(ctx)?;
     let mut q: Vec<(&str, &str)> = pairs.to_vec();
-    if let Some(c) = ctx.channel.settings.app_id.as_deref() {
-        q.push(("client_id", c));
-    }
-    Ok(ctx
+    q.push(("client_id", client_id));
+    let request = ctx
         .http
         .post(step_url(ctx, step, default, &q)?)
-        .header("access-token", token))
+        .header("access-token", token);
+    sign(ctx, request, body)
+}
+
+fn client_id<'c>(ctx: &'c JobContext<'_>) -> Result<&'c str, Failure> {
+    ctx.channel
+        .settings
+        .app_id
+        .as_deref()
+        .ok_or_else(|| Failure::permanent("B站账号未配置 app_id（client_id）"))
+}
+
+/// Add the signature headers and the body to a request.
+fn sign(
+    ctx: &JobContext<'_>,
+    request: reqwest::RequestBuilder,
+    body: Body<'_>,
+) -> Result<reqwest::RequestBuilder, Failure> {
+    let app_secret = ctx
+        .app_secret
+        .as_deref()
+        .ok_or_else(|| Failure::permanent("B站账号未配置 app_secret，无法签名请求"))?;
+    let (bytes, content_type) = body.encode();
+    // The platform compares the timestamp with its own clock: real time,
+    // not the job's clock.
+    let timestamp = chrono::Utc::now().timestamp();
+    let nonce = format!("{:032x}", rand::random::<u128>());
+    let mut request = request
+        .header("accept", "application/json")
+        .header("content-type", content_type);
+    for (k, v) in signature_headers(client_id(ctx)?, app_secret, &bytes, timestamp, &nonce) {
+        request = request.header(k, v);
+    }
+    Ok(request.body(bytes))
+}
+
+/// Refresh the grant (`x/account-oauth2/v1/refresh_token`, on the
+/// account API host: a full URL, overridable as the `refresh_token`
+/// step). `expires_in` may come as an absolute Unix time; `grant` takes
+/// both.
+pub(crate) async fn refresh(
+    ctx: &JobContext<'_>,
+    refresh_token: &str,
+) -> Result<super::grant::Fresh, Failure> {
+    let client_id = client_id(ctx)?;
+    let app_secret = ctx
+        .app_secret
+        .as_deref()
+        .ok_or_else(|| Failure::permanent("B站账号未配置 app_secret，无法刷新令牌"))?;
+    let url = step_url(
+        ctx,
+        "refresh_token",
+        "https://api.bilibili.com/x/account-oauth2/v1/refresh_token",
+        &[
+            ("client_id", client_id),
+            ("client_secret", app_secret),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )?;
+    let data = call(ctx.http.post(url)).await?;
+    super::grant::fresh_from(&data, "B站", "expires_in", "refresh_expires_in")
 }
 
 /// Our archive among the account's latest ones (any state), by its title.
 async fn find_submitted(ctx: &JobContext<'_>, token: &str) -> Result<Option<Posted>, Failure> {
-    let mut q = vec![("pn", "1"), ("ps", "20"), ("status", "all")];
-    if let Some(c) = ctx.channel.settings.app_id.as_deref() {
-        q.push(("client_id", c));
-    }
+    let q = [
+        ("pn", "1"),
+        ("ps", "20"),
+        ("status", "all"),
+        ("client_id", client_id(ctx)?),
+    ];
     let url = step_url(ctx, "list", "/arcopen/fn/archive/viewlist", &q)?;
-    let data = call(ctx.http.get(url).header("access-token", token)).await?;
+    let data = call(sign(
+        ctx,
+        ctx.http.get(url).header("access-token", token),
+        Body::Empty,
+    )?)
+    .await?;
     let ours = comparable(&ctx.publication.variant.title);
     let items = data
         .get("list")
@@ -127,7 +277,7 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
             url: Some(archive_url(id)),
         });
     }
-    let token = ctx.secret()?.to_string();
+    let token = super::grant::access_token(ctx).await?;
     let media = video(ctx)?;
     let variant = ctx.publication.variant.clone();
 
@@ -135,10 +285,14 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     let utoken = match ctx.get(UPLOAD_TOKEN) {
         Some(t) => t.to_string(),
         None => {
-            let data = call(
-                request(ctx, &token, "init", "/arcopen/fn/archive/video/init", &[])?
-                    .json(&json!({"name": media.file_name(), "utype": "0"})),
-            )
+            let data = call(request(
+                ctx,
+                &token,
+                "init",
+                "/arcopen/fn/archive/video/init",
+                &[],
+                Body::Json(&json!({"name": media.file_name(), "utype": "0"})),
+            )?)
             .await?;
             let t = data
                 .get("upload_token")
@@ -190,6 +344,7 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
             "complete",
             "/arcopen/fn/archive/video/complete",
             &[("upload_token", utoken.as_str())],
+            Body::Empty,
         )?)
         .await?;
         ctx.set(COMPLETED, true);
@@ -203,18 +358,19 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
             let bytes = c
                 .read()
                 .map_err(|e| Failure::permanent(format!("封面图无法读取：{e}")))?;
-            let form = reqwest::multipart::Form::new()
-                .part("file", file_part(bytes, c.file_name(), &c.mime)?);
-            let data = call(
-                request(
-                    ctx,
-                    &token,
-                    "cover",
-                    "/arcopen/fn/archive/cover/upload",
-                    &[],
-                )?
-                .multipart(form),
-            )
+            let data = call(request(
+                ctx,
+                &token,
+                "cover",
+                "/arcopen/fn/archive/cover/upload",
+                &[],
+                Body::File {
+                    field: "file",
+                    name: c.file_name(),
+                    mime: &c.mime,
+                    bytes,
+                },
+            )?)
             .await?;
             let u = data
                 .get("url")
@@ -250,16 +406,14 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     let now = ctx.now().to_rfc3339();
     ctx.set(SUBMIT_SENT, now);
     ctx.save(None).await?;
-    let data = match call(
-        request(
-            ctx,
-            &token,
-            "submit",
-            "/arcopen/fn/archive/add-by-utoken",
-            &[("upload_token", utoken.as_str())],
-        )?
-        .json(&archive),
-    )
+    let data = match call(request(
+        ctx,
+        &token,
+        "submit",
+        "/arcopen/fn/archive/add-by-utoken",
+        &[("upload_token", utoken.as_str())],
+        Body::Json(&archive),
+    )?)
     .await
     {
         Ok(d) => d,
@@ -288,11 +442,10 @@ mod tests {
 
     #[test]
     fn status_codes_are_classified() {
-        assert!(
-            classify(127001, "access_token验证错误", None)
-                .message()
-                .contains("请重新授权")
-        );
+        assert!(matches!(
+            classify(127001, "access_token验证错误", None),
+            Failure::TokenExpired { .. }
+        ));
         assert!(matches!(
             classify(127201, "系统繁忙", None),
             Failure::Busy { .. }

@@ -189,6 +189,29 @@ async fn find_posted(
         }))
 }
 
+/// `oauth/refresh_token/`: a new access token for the grant (form
+/// `client_key`, `grant_type`, `refresh_token`; the answer's `data` as in
+/// every Douyin call).
+pub(crate) async fn refresh(
+    ctx: &JobContext<'_>,
+    refresh_token: &str,
+) -> Result<super::grant::Fresh, Failure> {
+    let client_key = ctx
+        .channel
+        .settings
+        .app_id
+        .as_deref()
+        .ok_or_else(|| Failure::permanent("抖音号未配置 app_id（client_key），无法刷新令牌"))?;
+    let url = step_url(ctx, "refresh_token", "/oauth/refresh_token/", &[])?;
+    let data = call(ctx.http.post(url).form(&[
+        ("client_key", client_key),
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ]))
+    .await?;
+    super::grant::fresh_from(&data, "抖音", "expires_in", "refresh_expires_in")
+}
+
 pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     if let Some(id) = ctx.get(ITEM_ID) {
         return Ok(Posted {
@@ -196,7 +219,7 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
             url: ctx.get(ITEM_URL).map(str::to_string),
         });
     }
-    let token = ctx.secret()?.to_string();
+    let token = super::grant::access_token(ctx).await?;
     let open_id = open_id(ctx)?;
 
     // 1. The video.
@@ -266,15 +289,15 @@ mod tests {
 
     #[test]
     fn error_codes_are_classified() {
-        assert!(
-            classify(2190008, "access_token过期", None)
-                .message()
-                .contains("请重新授权")
-        );
         assert!(matches!(
-            classify(2190008, "x", None),
-            Failure::Permanent { .. }
+            classify(2190008, "access_token过期", None),
+            Failure::TokenExpired { .. }
         ));
+        assert!(
+            classify(2190008, "x", None)
+                .message()
+                .contains("访问令牌无效或已过期")
+        );
         assert!(matches!(
             classify(2100004, "系统繁忙", None),
             Failure::Busy { .. }

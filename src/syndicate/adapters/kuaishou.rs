@@ -115,6 +115,34 @@ async fn find_posted(
         }))
 }
 
+/// `oauth2/refresh_token`: a new access token for the grant (query
+/// `app_id`, `app_secret`, `refresh_token`, `grant_type`); the answer
+/// carries `access_token`, `expires_in`, `refresh_token` and
+/// `refresh_token_expires_in` beside `result`.
+pub(crate) async fn refresh(
+    ctx: &JobContext<'_>,
+    refresh_token: &str,
+) -> Result<super::grant::Fresh, Failure> {
+    let app_id = app_id(ctx)?;
+    let app_secret = ctx
+        .app_secret
+        .as_deref()
+        .ok_or_else(|| Failure::permanent("快手号未配置 app_secret，无法刷新令牌"))?;
+    let url = step_url(
+        ctx,
+        "refresh_token",
+        "/oauth2/refresh_token",
+        &[
+            ("app_id", app_id.as_str()),
+            ("app_secret", app_secret),
+            ("refresh_token", refresh_token),
+            ("grant_type", "refresh_token"),
+        ],
+    )?;
+    let data = call(ctx.http.get(url)).await?;
+    super::grant::fresh_from(&data, "快手", "expires_in", "refresh_token_expires_in")
+}
+
 pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     if let Some(id) = ctx.get(PHOTO_ID) {
         return Ok(Posted {
@@ -122,7 +150,7 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
             url: ctx.get(PHOTO_URL).map(str::to_string),
         });
     }
-    let token = ctx.secret()?.to_string();
+    let token = super::grant::access_token(ctx).await?;
     let app_id = app_id(ctx)?;
     let media = video(ctx)?;
     let auth = [
@@ -228,11 +256,10 @@ mod tests {
 
     #[test]
     fn result_codes_are_classified() {
-        assert!(
-            classify(100200101, "token expired", None)
-                .message()
-                .contains("请重新授权")
-        );
+        assert!(matches!(
+            classify(100200101, "token expired", None),
+            Failure::TokenExpired { .. }
+        ));
         assert!(matches!(
             classify(100200500, "busy", None),
             Failure::Busy { .. }

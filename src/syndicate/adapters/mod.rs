@@ -7,6 +7,7 @@
 
 pub mod bilibili;
 pub mod douyin;
+pub(crate) mod grant;
 pub mod kuaishou;
 pub mod webhook;
 pub mod wechat;
@@ -94,15 +95,20 @@ pub struct JobContext<'a> {
     pub channel: &'a ChannelAccount,
     /// The channel's opened secret (AppSecret, access token, whsec_ key).
     pub secret: Option<String>,
+    /// The app's own opened secret (Kuaishou refresh, Bilibili signatures).
+    pub app_secret: Option<String>,
     pub publication: &'a Publication,
     /// Platform ids of finished steps; adapters read and extend it and call
     /// [`JobContext::save`] after each step.
     pub checkpoint: serde_json::Value,
     pub owner: &'a str,
     pub lease: chrono::TimeDelta,
-    /// The platform just rejected the cached access token: get a new one
-    /// by force (WeChat `force_refresh`), not the one it still hands out.
+    /// The platform just rejected the access token in use: get a new one
+    /// (WeChat `force_refresh`, a video platform's refresh token) unless
+    /// another worker already has.
     pub token_rejected: bool,
+    /// The access token this job last called with.
+    pub used_token: std::sync::Mutex<Option<String>>,
 }
 
 impl JobContext<'_> {
@@ -144,6 +150,18 @@ impl JobContext<'_> {
             Ok(())
         } else {
             Err(Failure::busy("任务已被其他进程接管"))
+        }
+    }
+
+    /// The access token the job last called with (the one a refusal
+    /// refers to).
+    pub fn token_used(&self) -> Option<String> {
+        self.used_token.lock().map(|t| t.clone()).unwrap_or(None)
+    }
+
+    pub fn note_token(&self, token: &str) {
+        if let Ok(mut t) = self.used_token.lock() {
+            *t = Some(token.to_string());
         }
     }
 
@@ -237,8 +255,8 @@ pub(crate) struct Codes<'a> {
 
 impl Codes<'_> {
     /// The failure `code` means; `message` already names the platform and
-    /// the code. Video platforms' tokens are user grants: only the account
-    /// owner can renew them, so an invalid one asks for a new grant.
+    /// the code. A refused access token is refreshed with the grant's
+    /// refresh token and the job retried once (`grant`).
     pub(crate) fn failure(
         &self,
         code: i64,
@@ -246,7 +264,9 @@ impl Codes<'_> {
         retry_after: Option<Duration>,
     ) -> Failure {
         if self.token_invalid.contains(&code) {
-            Failure::permanent(format!("{message}（访问令牌无效或已过期，请重新授权）"))
+            Failure::TokenExpired {
+                message: format!("{message}（访问令牌无效或已过期）"),
+            }
         } else if self.busy.contains(&code) {
             Failure::Busy {
                 message,

@@ -92,10 +92,13 @@ pub async fn access_token(ctx: &JobContext<'_>) -> Result<String, Failure> {
         .await?
         .ok_or_else(|| Failure::permanent("渠道不存在"))?;
     let context = channel_context(ctx.channel.id, "token");
+    // The cached token, unless it is the one the platform just refused.
     if let (Some(sealed), Some(exp)) = (&record.token, record.token_expires_at)
         && exp - EARLY > now
         && let Ok(t) = ctx.key.open(&context, sealed)
+        && !(ctx.token_rejected && ctx.token_used().as_deref() == Some(t.as_str()))
     {
+        ctx.note_token(&t);
         return Ok(t);
     }
     let app_id = ctx
@@ -137,6 +140,7 @@ pub async fn access_token(ctx: &JobContext<'_>) -> Result<String, Failure> {
             Some(now + chrono::TimeDelta::seconds(expires_in)),
         )
         .await?;
+    ctx.note_token(&token);
     Ok(token)
 }
 
