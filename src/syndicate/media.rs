@@ -291,7 +291,11 @@ pub fn names_in(json: &serde_json::Value, out: &mut std::collections::HashSet<St
     match json {
         serde_json::Value::String(s) => {
             let name = s.rsplit(['/', '\\']).next().unwrap_or(s);
-            if name.contains('.') && name.len() >= 8 && plain_name(name) {
+            // Derived files (`fit_image`) add a '-'.
+            let stored = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if name.contains('.') && name.len() >= 8 && stored && !name.starts_with('.') {
                 out.insert(name.to_string());
             }
         }
@@ -305,6 +309,71 @@ fn plain_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
         && !name.starts_with('.')
+}
+
+/// A JPEG derivative of the image `media` that fits in `max_bytes`, for a
+/// channel whose limits the original breaks (WeChat's cover must be a JPEG
+/// of at most 64 KB; a photo straight from a camera is megabytes). The
+/// image is scaled down (longest side 1,280 px at most, then smaller) and
+/// re-encoded at falling quality until it fits; transparency is laid on
+/// white. Stored beside the original as `<name>-fit<max_bytes>.jpg` and
+/// reused when already there.
+pub fn fit_image(media: &MediaRef, max_bytes: u64) -> Result<MediaRef, MediaError> {
+    use image::GenericImageView;
+    let source = Path::new(&media.path);
+    let stem = source
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| MediaError::Missing(media.path.clone()))?;
+    let dir = source.parent().unwrap_or(Path::new("."));
+    let out = dir.join(format!("{stem}-fit{max_bytes}.jpg"));
+    let fitted = |bytes: u64| MediaRef {
+        path: out.display().to_string(),
+        mime: "image/jpeg".into(),
+        bytes,
+    };
+    if let Ok(m) = std::fs::metadata(&out)
+        && m.len() <= max_bytes
+    {
+        return Ok(fitted(m.len()));
+    }
+    let decoded = image::ImageReader::open(source)?
+        .with_guessed_format()?
+        .decode()
+        .map_err(|_| MediaError::Type)?;
+    let (w, h) = decoded.dimensions();
+    // Transparency on white: JPEG has none, and black would show.
+    let mut rgb = image::RgbImage::new(w, h);
+    for (x, y, p) in decoded.to_rgba8().enumerate_pixels() {
+        let [r, g, b, a] = p.0;
+        let over = |c: u8| ((c as u32 * a as u32 + 255 * (255 - a as u32)) / 255) as u8;
+        rgb.put_pixel(x, y, image::Rgb([over(r), over(g), over(b)]));
+    }
+    let rgb = image::DynamicImage::ImageRgb8(rgb);
+    for side in [1280u32, 900, 720, 540, 400, 300, 200] {
+        let scaled = if w.max(h) > side {
+            rgb.resize(side, side, image::imageops::FilterType::Triangle)
+        } else {
+            rgb.clone()
+        };
+        for quality in [85u8, 75, 65, 55, 45] {
+            let mut buf = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, quality)
+                .encode_image(&scaled)
+                .map_err(|e| MediaError::Io(std::io::Error::other(e)))?;
+            if buf.len() as u64 <= max_bytes {
+                let tmp = out.with_extension("part");
+                std::fs::write(&tmp, &buf)?;
+                std::fs::rename(&tmp, &out)?;
+                return Ok(fitted(buf.len() as u64));
+            }
+        }
+    }
+    Err(MediaError::TooLarge {
+        what: "图片",
+        size: human(media.bytes),
+        max: human(max_bytes),
+    })
 }
 
 /// The stored upload called `name` (a name [`save`] gave), re-typed from
@@ -334,6 +403,21 @@ pub fn resolve(data_dir: &Path, name: &str) -> Result<MediaRef, MediaError> {
 /// The name a form refers to a stored media file by.
 pub fn name_of(media: &MediaRef) -> String {
     media.file_name()
+}
+
+#[cfg(test)]
+/// A noisy RGBA PNG of `w`×`h` (noise compresses badly, as photos do).
+pub(crate) fn noisy_png(w: u32, h: u32) -> Vec<u8> {
+    let mut img = image::RgbaImage::new(w, h);
+    let mut seed = 12345u32;
+    for p in img.pixels_mut() {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let [a, b, c, _] = seed.to_le_bytes();
+        *p = image::Rgba([a, b, c, if a > 20 { 255 } else { 0 }]);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 #[cfg(test)]
@@ -416,6 +500,30 @@ mod tests {
     }
 
     #[test]
+    fn an_image_too_big_for_a_channel_is_fitted_into_a_jpeg_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = save(dir.path(), &noisy_png(1400, 900)).unwrap();
+        assert!(png.bytes > 64 * 1024, "{}", png.bytes);
+        let fit = fit_image(&png, 64 * 1024).unwrap();
+        assert_eq!(fit.mime, "image/jpeg");
+        assert!(fit.bytes <= 64 * 1024, "{}", fit.bytes);
+        let bytes = std::fs::read(&fit.path).unwrap();
+        assert_eq!(sniff(&bytes), Some("image/jpeg"));
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert!(decoded.width() <= 1280 && decoded.width() >= decoded.height());
+        // The second time the stored derivative is used.
+        let modified = std::fs::metadata(&fit.path).unwrap().modified().unwrap();
+        assert_eq!(fit_image(&png, 64 * 1024).unwrap(), fit);
+        assert_eq!(
+            std::fs::metadata(&fit.path).unwrap().modified().unwrap(),
+            modified
+        );
+        // Not an image: refused, nothing written.
+        let video = save(dir.path(), b"\x00\x00\x00\x20ftypisom-and-more").unwrap();
+        assert!(matches!(fit_image(&video, 1024), Err(MediaError::Type)));
+    }
+
+    #[test]
     fn the_sweep_keeps_what_is_referenced_or_recent() {
         let dir = tempfile::tempdir().unwrap();
         let used = save(dir.path(), &[0xFF, 0xD8, 0xFF, 0xE0, 1]).unwrap();
@@ -426,6 +534,14 @@ mod tests {
             &mut in_use,
         );
         assert_eq!(in_use, [name_of(&used)].into_iter().collect());
+        names_in(
+            &serde_json::json!({"cover": {"path": "/d/media/abc123-fit65536.jpg"}}),
+            &mut in_use,
+        );
+        assert!(
+            in_use.contains("abc123-fit65536.jpg"),
+            "a fitted derivative in a job's variant"
+        );
         let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         assert!(
             sweep(dir.path(), &in_use, past, false)

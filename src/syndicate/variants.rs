@@ -205,6 +205,7 @@ pub fn build(body: &ContentBody, channel: &ChannelAccount) -> (Variant, Vec<Viol
     if let Some(o) = body.overrides.get(&channel.id) {
         apply_override(&mut variant, o);
     }
+    fit_images(&mut variant, &limits);
     let violations = check(&variant, &limits, channel);
     (variant, violations)
 }
@@ -315,6 +316,31 @@ fn with_hashtags(text: &str, tags: &[String], style: HashtagStyle) -> String {
         })
         .collect();
     format!("{text}\n{}", tags.join(" "))
+}
+
+/// Images the channel would refuse for their type or size are replaced by
+/// a JPEG derivative that fits (`media::fit_image`, stored once and reused),
+/// so that a publisher's camera photo does not block WeChat's 64 KB cover.
+/// What cannot be fitted stays as it is and shows as a violation.
+fn fit_images(variant: &mut Variant, limits: &Limits) {
+    let fit = |m: &mut MediaRef, max: Option<u64>, types: &[&str]| {
+        let wrong_type = !types.is_empty() && !types.contains(&m.mime.as_str());
+        let too_big = max.is_some_and(|max| m.bytes > max);
+        let jpeg_ok = types.is_empty() || types.contains(&JPEG);
+        if !m.mime.starts_with("image/") || !(wrong_type || too_big) || !jpeg_ok {
+            return;
+        }
+        match super::media::fit_image(m, max.unwrap_or(super::media::IMAGE_MAX)) {
+            Ok(f) => *m = f,
+            Err(e) => tracing::warn!(path = %m.path, error = %e, "image not fitted to the channel"),
+        }
+    };
+    if let Some(c) = variant.cover.as_mut() {
+        fit(c, limits.cover_max_bytes, limits.cover_types);
+    }
+    for img in &mut variant.images {
+        fit(img, limits.image_max_bytes, limits.image_types);
+    }
 }
 
 fn check_media(
@@ -498,6 +524,32 @@ mod tests {
             mime: "image/jpeg".into(),
             bytes,
         }
+    }
+
+    #[test]
+    fn a_photo_cover_is_fitted_to_wechat_and_weibo_instead_of_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = crate::syndicate::media::save(
+            dir.path(),
+            &crate::syndicate::media::noisy_png(700, 500),
+        )
+        .unwrap();
+        let b = ContentBody {
+            cover: Some(png.clone()),
+            ..body()
+        };
+        let (wx, violations) = build(&b, &channel(ChannelKind::Wechat));
+        assert!(
+            violations.iter().all(|v| v.field != "cover"),
+            "{violations:?}"
+        );
+        let cover = wx.cover.unwrap();
+        assert_eq!(cover.mime, "image/jpeg");
+        assert!(cover.bytes <= 64 * KB);
+        assert_ne!(cover.path, png.path);
+        // Weibo takes the PNG as it is (under 5 MB).
+        let (wb, _) = build(&b, &channel(ChannelKind::Weibo));
+        assert_eq!(wb.cover.unwrap(), png);
     }
 
     fn body() -> ContentBody {
