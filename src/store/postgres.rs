@@ -39,6 +39,21 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// Drop a schema [`PgStore::connect`] made (benchmarks' throwaway
+    /// stores); its pool should be closed first.
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+        let options = PgConnectOptions::from_str(url)?;
+        let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+        let ddl = format!(
+            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+            schema.replace('"', "")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(ddl))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }

@@ -96,6 +96,8 @@ pub struct MockState {
     /// size cannot number them).
     pub ks_upload_seq: u32,
     pub ks_posts: Vec<(String, String, bool)>,
+    /// Kuaishou fragments received per upload token: fragment → bytes.
+    pub ks_fragments: HashMap<String, BTreeMap<u64, usize>>,
     pub ks_token: Option<String>,
     /// The refresh tokens now valid, when not the first ones; each refresh
     /// replaces both tokens (the strictest platforms' rotation).
@@ -1040,6 +1042,36 @@ fn kuaishou(
     body: &[u8],
 ) -> Response {
     let utoken = q.get("upload_token").cloned().unwrap_or_default();
+    if path == "/api/upload/fragment" {
+        let Some(n) = q.get("fragment_id").and_then(|n| n.parse::<u64>().ok()) else {
+            return ks_err(100200100, "缺少 fragment_id");
+        };
+        if !s.ks_uploads.contains_key(&utoken) {
+            return ks_err(100200100, "upload_token 无效");
+        }
+        if body.is_empty() {
+            return ks_err(100200100, "分片为空");
+        }
+        s.ks_fragments
+            .entry(utoken)
+            .or_default()
+            .insert(n, body.len());
+        return json_answer(json!({"result": 1}));
+    }
+    if path == "/api/upload/complete" {
+        let count = q.get("fragment_count").and_then(|n| n.parse::<u64>().ok());
+        let parts = s.ks_fragments.get(&utoken).cloned().unwrap_or_default();
+        // Every fragment 0..count, none missing.
+        let whole = count.is_some_and(|c| c > 0 && parts.keys().copied().eq(0..c));
+        return match s.ks_uploads.get_mut(&utoken) {
+            Some(slot) if whole => {
+                *slot = Some(parts.values().sum());
+                json_answer(json!({"result": 1}))
+            }
+            Some(_) => ks_err(100200100, "分片不完整"),
+            None => ks_err(100200100, "upload_token 无效"),
+        };
+    }
     if path == "/api/upload/multipart" {
         // The upload endpoint authenticates by upload token only.
         let f = multipart(headers, body);

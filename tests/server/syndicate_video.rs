@@ -290,6 +290,47 @@ async fn kuaishou_publishes_once_after_a_timeout_after_accepting() {
 }
 
 #[tokio::test]
+async fn kuaishou_sends_a_large_video_in_fragments_and_resumes_after_a_failure() {
+    let s = setup().await;
+    let ks = s.kuaishou().await;
+    // 12 MB: three fragments of at most 5 MB.
+    let id = s
+        .approved(&s.video_body("我院举行2026届毕业典礼", 12 * MB), &[ks])
+        .await;
+    // Completing the upload fails once (busy) after all three fragments.
+    s.mock.with(|m| {
+        m.script.push(yuqing::syndicate::mock::Scripted {
+            path: "/api/upload/complete".into(),
+            status: 503,
+            body: json!({"result": 100200500, "error_msg": "busy"}),
+            retry_after: None,
+        })
+    });
+    let outbox = s.outbox_timeout("w1", Duration::from_secs(3));
+    let r = outbox.tick().await.unwrap();
+    assert_eq!(r.retried, 1, "{r:?} {:?}", s.job(id).await.last_error);
+    let job = s.job(id).await;
+    assert_eq!(job.checkpoint["fragments_done"], 3, "{:?}", job.checkpoint);
+    assert!(job.checkpoint.get("uploaded").is_none());
+    s.advance(2);
+    assert_eq!(outbox.tick().await.unwrap().published, 1);
+    assert_eq!(
+        s.mock.calls("/api/upload/fragment"),
+        3,
+        "the retry sent no fragment again"
+    );
+    assert_eq!(s.mock.calls("/api/upload/complete"), 2);
+    assert_eq!(s.mock.calls("/api/upload/multipart"), 0);
+    s.mock.with(|m| {
+        let parts = &m.ks_fragments["KT-1"];
+        assert_eq!(parts.values().sum::<usize>(), 12 * MB);
+        assert_eq!(m.ks_uploads.len(), 0, "the token was used by the post");
+        assert_eq!(m.ks_posts.len(), 1);
+    });
+    assert_eq!(s.job(id).await.state, PublicationState::Published);
+}
+
+#[tokio::test]
 async fn video_platforms_back_off_on_rate_limits_and_wait_out_a_daily_quota() {
     let s = setup().await;
     let dy = s.douyin().await;

@@ -43,6 +43,10 @@ pub struct SyndicateArgs {
     /// Bytes of the test video.
     #[arg(long, default_value_t = 256 * 1024)]
     video_bytes: usize,
+    /// Run on PostgreSQL (`postgres://…`): each run in a fresh schema,
+    /// dropped afterwards. Default: a fresh SQLite store.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +69,7 @@ struct Run {
 
 #[derive(Serialize)]
 struct Report {
+    backend: &'static str,
     contents: usize,
     channels: usize,
     video_bytes: usize,
@@ -111,6 +116,11 @@ pub fn run(args: SyndicateArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .any(|r| r.failed > 0 || r.duplicates_total > 0 || r.published != r.jobs);
     let report = Report {
+        backend: if args.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
         contents: args.contents,
         channels: 6,
         video_bytes: args.video_bytes,
@@ -144,7 +154,25 @@ async fn one_run(
     let dir = tempfile_dir()?.join(format!("syndicate-{workers}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let result = measure(args, workers, checker, &dir).await;
+    let (store, schema) = match &args.database_url {
+        Some(url) => {
+            let schema = format!("yq_bench_syndicate_{}_{workers}", std::process::id());
+            let pg = crate::store::PgStore::connect(url, Some(&schema))
+                .await
+                .context("PostgreSQL 无法连接")?;
+            (crate::store::Store::Postgres(pg), Some(schema))
+        }
+        None => (
+            Store::open(None, &dir).await.context("数据库无法打开")?,
+            None,
+        ),
+    };
+    let result = measure(args, workers, checker, &dir, Arc::new(store)).await;
+    if let (Some(url), Some(schema)) = (&args.database_url, schema)
+        && let Err(e) = crate::store::PgStore::drop_schema(url, &schema).await
+    {
+        eprintln!("未能删除测试 schema {schema}：{e}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -154,8 +182,8 @@ async fn measure(
     workers: usize,
     checker: Arc<PublishChecker>,
     dir: &std::path::Path,
+    store: Arc<Store>,
 ) -> anyhow::Result<Run> {
-    let store = Arc::new(Store::open(None, dir).await.context("数据库无法打开")?);
     let mock = Mock::default();
     let base = mock.start().await.context("模拟平台无法启动")?;
     let key = Arc::new(SecretKey::from_base64(&SecretKey::generate())?);

@@ -1,25 +1,28 @@
 //! Kuaishou (快手): `start_upload` (→ `upload_token`, upload `endpoint`) →
-//! upload the whole file to the endpoint → `publish` with the caption and
+//! upload the file to the endpoint (whole up to 10 MB, else in 5 MB
+//! fragments that resume after a failure) → `publish` with the caption and
 //! cover. The paths follow the open platform's public description but are
 //! not verified: every step's path is a channel setting (`paths`), as are
 //! the error codes' meanings below (only `result` 1 = success is certain).
 //!
-//! The upload token and endpoint, and the finished upload, are
-//! checkpointed at once. Publishing is marked in flight first; after an
+//! The upload token and endpoint, each fragment and the finished upload
+//! are checkpointed at once. Publishing is marked in flight first; after an
 //! unknown outcome the account's videos (`list`) are searched for the
 //! caption — twice, a backoff apart — and if it is not there the job stops
 //! and asks for a check by hand.
 
 use super::{
-    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part,
-    found_after_unknown, not_found_after_unknown, step_url, video,
+    Codes, Envelope, Failure, JobContext, Posted, call_platform, comparable, file_part, file_size,
+    found_after_unknown, not_found_after_unknown, read_part, step_url, video,
 };
+use crate::syndicate::content::MediaRef;
 use serde_json::Value;
 use std::time::Duration;
 
 const UPLOAD_TOKEN: &str = "upload_token";
 const ENDPOINT: &str = "endpoint";
 const UPLOADED: &str = "uploaded";
+const FRAGMENTS: &str = "fragments_done";
 const PUBLISH_SENT: &str = "publish_sent_at";
 const PHOTO_ID: &str = "photo_id";
 const PHOTO_URL: &str = "photo_url";
@@ -58,9 +61,17 @@ fn app_id(ctx: &JobContext<'_>) -> Result<String, Failure> {
         .ok_or_else(|| Failure::permanent("快手号未配置 app_id"))
 }
 
-/// The upload URL on the endpoint start_upload named (a host, or a URL);
-/// a bare host gets the API base's scheme.
-fn upload_url(ctx: &JobContext<'_>, endpoint: &str, token: &str) -> Result<url::Url, Failure> {
+/// The URL of an upload `step` on the endpoint start_upload named (a host,
+/// or a URL; a bare host gets the API base's scheme), with the upload
+/// token and `pairs`.
+fn upload_url(
+    ctx: &JobContext<'_>,
+    endpoint: &str,
+    token: &str,
+    step: &str,
+    default: &str,
+    pairs: &[(&str, &str)],
+) -> Result<url::Url, Failure> {
     let base = if endpoint.contains("://") {
         endpoint.trim_end_matches('/').to_string()
     } else {
@@ -75,10 +86,83 @@ fn upload_url(ctx: &JobContext<'_>, endpoint: &str, token: &str) -> Result<url::
         .channel
         .settings
         .paths
-        .get("upload")
+        .get(step)
         .map(String::as_str)
-        .unwrap_or("/api/upload/multipart");
-    super::api_url(&base, path, &[("upload_token", token)])
+        .unwrap_or(default);
+    let mut q = vec![("upload_token", token)];
+    q.extend_from_slice(pairs);
+    super::api_url(&base, path, &q)
+}
+
+/// Larger videos go up in fragments, each checkpointed, so a retry after a
+/// timeout or crash sends only what is missing.
+pub const CHUNKED_ABOVE: u64 = 10 * 1024 * 1024;
+/// Size of one fragment.
+pub const FRAGMENT_SIZE: u64 = 5 * 1024 * 1024;
+
+/// Upload the file: whole (a repeated upload with the same token replaces
+/// it), or above [`CHUNKED_ABOVE`] as fragments (`upload/fragment`,
+/// numbered from 0, then `upload/complete` with their count).
+async fn upload(
+    ctx: &mut JobContext<'_>,
+    media: &MediaRef,
+    utoken: &str,
+    endpoint: &str,
+) -> Result<(), Failure> {
+    let size = file_size(media)?;
+    if size <= CHUNKED_ABOVE {
+        let bytes = read_part(media, 0, size)?;
+        let form = reqwest::multipart::Form::new()
+            .part("file", file_part(bytes, media.file_name(), &media.mime)?);
+        let url = upload_url(
+            ctx,
+            endpoint,
+            utoken,
+            "upload",
+            "/api/upload/multipart",
+            &[],
+        )?;
+        call(ctx.http.post(url).multipart(form)).await?;
+        return Ok(());
+    }
+    let count = size.div_ceil(FRAGMENT_SIZE);
+    let done = ctx
+        .checkpoint
+        .get(FRAGMENTS)
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    for n in done..count {
+        let bytes = read_part(media, n * FRAGMENT_SIZE, FRAGMENT_SIZE)?;
+        let id = n.to_string();
+        let url = upload_url(
+            ctx,
+            endpoint,
+            utoken,
+            "fragment",
+            "/api/upload/fragment",
+            &[("fragment_id", id.as_str())],
+        )?;
+        call(
+            ctx.http
+                .post(url)
+                .header("content-type", "application/octet-stream")
+                .body(bytes),
+        )
+        .await?;
+        ctx.set(FRAGMENTS, n + 1);
+        ctx.save(None).await?;
+    }
+    let count = count.to_string();
+    let url = upload_url(
+        ctx,
+        endpoint,
+        utoken,
+        "complete",
+        "/api/upload/complete",
+        &[("fragment_count", count.as_str())],
+    )?;
+    call(ctx.http.post(url)).await?;
+    Ok(())
 }
 
 /// Our video among the account's latest ones, by its caption.
@@ -178,19 +262,9 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
         }
     };
 
-    // 2. The file, whole (a repeated upload with the same token replaces it).
+    // 2. The file.
     if ctx.checkpoint.get(UPLOADED).is_none() {
-        let bytes = media
-            .read()
-            .map_err(|e| Failure::permanent(format!("视频文件无法读取：{e}")))?;
-        let form = reqwest::multipart::Form::new()
-            .part("file", file_part(bytes, media.file_name(), &media.mime)?);
-        call(
-            ctx.http
-                .post(upload_url(ctx, &endpoint, &utoken)?)
-                .multipart(form),
-        )
-        .await?;
+        upload(ctx, &media, &utoken, &endpoint).await?;
         ctx.set(UPLOADED, true);
         ctx.save(Some("视频已上传")).await?;
     }
