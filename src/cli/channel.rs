@@ -1,8 +1,7 @@
 //! `yuqing channel add|list` (the media matrix from the command line) and
 //! `yuqing secret-key generate` (the key that seals channel secrets).
 
-use super::{AnalysisPaths, load_config};
-use crate::store::Store;
+use super::with_store;
 use crate::syndicate::{ChannelKind, ChannelSettings, NewChannel, SecretKey, register_channel};
 use anyhow::Context;
 use std::io::BufRead;
@@ -98,22 +97,7 @@ pub fn secret_key(cmd: SecretKeyCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
-    let config = load_config(&AnalysisPaths {
-        config: args.config,
-        rules: None,
-        dictionaries: None,
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("无法启动异步运行时")?;
-    runtime.block_on(async move {
-        let store = Store::open(
-            config.database_url.as_ref().map(|s| s.expose()),
-            &config.data_dir,
-        )
-        .await
-        .context("无法打开数据库")?;
+    with_store(args.config, async move |config, store| {
         match args.command {
             ChannelCommand::Add {
                 name,
@@ -179,20 +163,23 @@ pub fn run(args: ChannelArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             ChannelCommand::List => {
-                println!("编号\t账号名称\t平台\t状态\t密钥");
+                println!("编号\t账号名称\t平台\t状态\t密钥\t刷新令牌\t应用密钥");
+                let set = |v: bool| if v { "已设置" } else { "未设置" };
                 for c in store.syn_channels().await? {
                     let a = &c.account;
+                    // Only video platforms have a grant to refresh.
+                    let (refresh, app) = if a.kind.needs_video() {
+                        (set(c.refresh_token.is_some()), set(c.app_secret.is_some()))
+                    } else {
+                        ("-", "-")
+                    };
                     println!(
-                        "{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{refresh}\t{app}",
                         a.id,
                         a.name,
                         a.kind.zh(),
                         if a.enabled { "使用中" } else { "已停用" },
-                        if c.secret.is_some() {
-                            "已设置"
-                        } else {
-                            "未设置"
-                        }
+                        set(c.secret.is_some()),
                     );
                 }
             }

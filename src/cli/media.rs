@@ -2,9 +2,7 @@
 //! that no content version or publication job refers to. `yuqing serve`
 //! runs the same sweep daily with a one-day grace.
 
-use super::{AnalysisPaths, load_config};
-use crate::store::Store;
-use anyhow::Context;
+use super::with_store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,22 +29,7 @@ pub enum MediaCommand {
 }
 
 pub fn run(args: MediaArgs) -> anyhow::Result<ExitCode> {
-    let config = load_config(&AnalysisPaths {
-        config: args.config,
-        rules: None,
-        dictionaries: None,
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("无法启动异步运行时")?;
-    runtime.block_on(async move {
-        let store = Store::open(
-            config.database_url.as_ref().map(|s| s.expose()),
-            &config.data_dir,
-        )
-        .await
-        .context("无法打开数据库")?;
+    with_store(args.config, async move |config, store| {
         let MediaCommand::Sweep {
             older_than_hours,
             dry_run,

@@ -132,6 +132,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// For the commands that work on the store: the configuration (no folder
+/// overrides), a one-thread runtime, and the store opened on it.
+pub(crate) fn with_store<T>(
+    config: Option<PathBuf>,
+    f: impl AsyncFnOnce(Config, crate::store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let config = load_config(&AnalysisPaths {
+        config,
+        rules: None,
+        dictionaries: None,
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("无法启动异步运行时")?;
+    runtime.block_on(async move {
+        let store = crate::store::Store::open(
+            config.database_url.as_ref().map(|s| s.expose()),
+            &config.data_dir,
+        )
+        .await
+        .context("无法打开数据库")?;
+        f(config, store).await
+    })
+}
+
 /// The configuration with command-line overrides of its folders.
 pub(crate) fn load_config(paths: &AnalysisPaths) -> anyhow::Result<Config> {
     let mut config =

@@ -1,10 +1,9 @@
 //! `yuqing user add|passwd|disable|enable|list|token`: user accounts from the
 //! command line (the first admin, or when the dashboard is out of reach).
 
-use super::{AnalysisPaths, load_config};
+use super::with_store;
 use crate::review::Role;
 use crate::review::users::{add_user, change_password, generate_password};
-use crate::store::Store;
 use anyhow::{Context, bail};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -74,22 +73,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 }
 
 pub fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
-    let config = load_config(&AnalysisPaths {
-        config: args.config,
-        rules: None,
-        dictionaries: None,
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("无法启动异步运行时")?;
-    runtime.block_on(async move {
-        let store = Store::open(
-            config.database_url.as_ref().map(|s| s.expose()),
-            &config.data_dir,
-        )
-        .await
-        .context("无法打开数据库")?;
+    with_store(args.config, async move |_config, store| {
         let now = chrono::Utc::now();
         match args.command {
             UserCommand::Add {
