@@ -10,7 +10,7 @@ pub mod sentiment;
 pub mod tokenize;
 mod wordtable;
 
-use crate::model::{Analysis, PostText};
+use crate::model::{Analysis, PostText, RuleHit, Sentiment};
 use keywords::KeywordExtractor;
 use risk::RiskSettings;
 use rules::{Document, RuleSet, RuleSetError, SharedRuleSet};
@@ -190,23 +190,18 @@ impl Analyzer {
         let author = normalize::normalize_in(post.author, author_buf);
         let source = normalize::normalize_in(post.source, source_buf);
 
-        let mut tokens = relifetime(std::mem::take(tokens));
-        tokens.reserve((title.len() + text.len()) / 4 + 8);
-        if !title.is_empty() {
-            self.tokenizer.append_tokens(title, &mut tokens);
-            // The title is a clause of its own for the sentiment scorer.
-            tokens.push("。");
-        }
-        self.tokenizer.append_tokens(text, &mut tokens);
-        on_tokens(&tokens);
-
-        let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
-        let hits = rules.matches(&Document {
+        let doc = Document {
             title,
             text,
             author,
             source,
-        });
+        };
+        let mut tokens = relifetime(std::mem::take(tokens));
+        self.append_post_tokens(&doc, &mut tokens);
+        on_tokens(&tokens);
+
+        let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
+        let hits = rules.matches(&doc);
         let risk = risk::score(
             &self.settings.risk,
             &hits,
@@ -225,6 +220,83 @@ impl Analyzer {
         }
     }
 
+    /// The tokens of a post's normalised title and text, appended to `out`.
+    fn append_post_tokens<'a>(&self, doc: &Document<'a>, out: &mut Vec<&'a str>) {
+        out.reserve((doc.title.len() + doc.text.len()) / 4 + 8);
+        if !doc.title.is_empty() {
+            self.tokenizer.append_tokens(doc.title, out);
+            // The title is a clause of its own for the sentiment scorer.
+            out.push("。");
+        }
+        self.tokenizer.append_tokens(doc.text, out);
+    }
+
+    /// The analyses of `posts`, in order, against one rule set: the same as
+    /// [`Analyzer::analyze`] on each post, but stage by stage (every post
+    /// normalised and tokenized, then every post scored, matched, …), so
+    /// that each stage's tables stay in cache across the batch. Measured:
+    /// 4–15 % faster on articles in batches of 64, no difference on short
+    /// posts (docs/performance.md).
+    pub fn analyze_batch(&self, posts: &[PostText<'_>]) -> Vec<Analysis> {
+        let rules = self.rules.load();
+        thread_local! {
+            static BATCH: std::cell::Cell<BatchScratch> = std::cell::Cell::default();
+        }
+        let mut scratch = BATCH.take();
+        if scratch.fields.len() < posts.len() {
+            scratch.fields.resize_with(posts.len(), Default::default);
+        }
+        let docs: Vec<Document<'_>> = posts
+            .iter()
+            .zip(scratch.fields.iter_mut())
+            .map(|(post, [title, text, author, source])| Document {
+                title: normalize::normalize_in(post.title, title),
+                text: normalize::normalize_in(post.text, text),
+                author: normalize::normalize_in(post.author, author),
+                source: normalize::normalize_in(post.source, source),
+            })
+            .collect();
+        let mut tokens = relifetime(std::mem::take(&mut scratch.tokens));
+        let mut ends = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            self.append_post_tokens(doc, &mut tokens);
+            ends.push(tokens.len());
+        }
+        let per_post = |i: usize| {
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &tokens[start..ends[i]]
+        };
+        let band = self.settings.neutral_band;
+        let sentiments: Vec<Sentiment> = (0..docs.len())
+            .map(|i| self.sentiment.score(per_post(i), band))
+            .collect();
+        let hits: Vec<Vec<RuleHit>> = docs.iter().map(|d| rules.matches(d)).collect();
+        let keywords: Vec<Vec<String>> = (0..docs.len())
+            .map(|i| self.keywords.extract(per_post(i), self.settings.keywords))
+            .collect();
+        drop(docs);
+        scratch.tokens = relifetime(tokens);
+        BATCH.set(scratch);
+        sentiments
+            .into_iter()
+            .zip(hits)
+            .zip(keywords)
+            .zip(posts)
+            .map(|(((sentiment, hits), keywords), post)| Analysis {
+                risk: risk::score(
+                    &self.settings.risk,
+                    &hits,
+                    &sentiment,
+                    post.source_weight,
+                    post.metrics.as_ref(),
+                ),
+                sentiment,
+                hits,
+                keywords,
+            })
+            .collect()
+    }
+
     /// Swap in the rules of `dir`; the running set stays if they don't compile.
     pub fn reload_rules(&self, dir: &Path) -> Result<(), RuleSetError> {
         self.rules.replace_from_dir(dir)
@@ -236,6 +308,10 @@ impl Analyzer {
 
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
+    }
+
+    pub fn keyword_extractor(&self) -> &KeywordExtractor {
+        &self.keywords
     }
 
     pub fn sentiment_model(&self) -> &SentimentModel {
@@ -255,6 +331,15 @@ impl Analyzer {
             self.rules.load().version()
         )
     }
+}
+
+/// Per-thread buffers of [`Analyzer::analyze_batch`].
+#[derive(Default)]
+struct BatchScratch {
+    /// Title, text, author and source of each post of the batch.
+    fields: Vec<[String; 4]>,
+    /// Always empty between batches; only its allocation is kept.
+    tokens: Vec<&'static str>,
 }
 
 /// Per-thread buffers of [`Analyzer::analyze`].
@@ -344,6 +429,52 @@ mod tests {
         assert!(a.reload_rules(dir.path()).is_err());
         assert_eq!(a.version(), before);
         assert!(!a.analyze(&PostText::new("宿舍楼着火了")).hits.is_empty());
+    }
+
+    #[test]
+    fn a_batch_gives_what_each_post_gives_alone() {
+        let corpus = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus/posts.jsonl"),
+        )
+        .unwrap();
+        let mut texts: Vec<String> = corpus
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_string))
+            .collect();
+        texts.extend(
+            [
+                "",
+                "宿舍楼着火了，好多烟！！ＨＥＬＰ",
+                "消防演练&amp;防诈骗宣传",
+                "😡😡[怒]",
+            ]
+            .map(str::to_string),
+        );
+        let posts: Vec<PostText<'_>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| PostText {
+                title: ["", "二食堂", "ＡＢＣ通知"][i % 3],
+                author: ["", "某同学"][i % 2],
+                source_weight: [1.0, 1.5][i % 2],
+                metrics: (i % 5 == 0).then_some(Metrics {
+                    reposts: 3,
+                    comments: 5,
+                    likes: i as u64,
+                }),
+                ..PostText::new(t)
+            })
+            .collect();
+        let alone: Vec<Analysis> = posts.iter().map(|p| analyzer().analyze(p)).collect();
+        for size in [1, 7, 64, posts.len()] {
+            let batched: Vec<Analysis> = posts
+                .chunks(size)
+                .flat_map(|c| analyzer().analyze_batch(c))
+                .collect();
+            assert_eq!(batched, alone, "batches of {size}");
+        }
+        assert!(analyzer().analyze_batch(&[]).is_empty());
     }
 
     #[test]

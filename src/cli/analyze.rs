@@ -16,6 +16,11 @@ use std::process::ExitCode;
 
 const BATCH_LINES: usize = 1024;
 
+/// Posts per [`Analyzer::analyze_batch`] call: stage by stage over 64
+/// articles was 4–15 % faster than post by post; short posts gain nothing
+/// and lose nothing (docs/performance.md).
+const ANALYZE_BATCH: usize = 64;
+
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
     /// Include the explanations (not part of the fixed contract).
@@ -89,51 +94,64 @@ fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Analyse one input line into one output line (without the newline).
-fn analyze_line(
-    analyzer: &Analyzer,
-    line: &str,
-    line_no: usize,
-    explain: bool,
-) -> Result<String, String> {
+/// A valid input line, ready to analyse.
+struct Parsed<'a> {
+    input: InputPost<'a>,
+    /// The line number as the id, when the line has none.
+    line_id: Option<Box<RawValue>>,
+}
+
+impl Parsed<'_> {
+    fn id(&self) -> &RawValue {
+        match (&self.line_id, self.input.id) {
+            (Some(own), _) => own,
+            (None, Some(raw)) => raw,
+            (None, None) => unreachable!("a line without an id gets its number"),
+        }
+    }
+
+    fn post(&self) -> PostText<'_> {
+        let input = &self.input;
+        PostText {
+            title: input.title.as_deref().unwrap_or(""),
+            text: &input.text,
+            author: input.author.as_deref().unwrap_or(""),
+            source: input.source.as_deref().unwrap_or(""),
+            source_weight: input.source_weight.unwrap_or(1.0),
+            metrics: input.metrics,
+        }
+    }
+}
+
+/// Parse and check one input line; the error says why it is skipped.
+fn parse_line(line: &str, line_no: usize) -> Result<Parsed<'_>, String> {
     let input: InputPost<'_> = serde_json::from_str(line).map_err(|e| describe_json_error(&e))?;
-    let line_id;
-    let id = match input.id {
+    let line_id = match input.id {
         Some(raw)
             if raw.get().starts_with('"')
                 || raw
                     .get()
                     .starts_with(|c: char| c == '-' || c.is_ascii_digit()) =>
         {
-            raw
+            None
         }
         Some(_) => {
             return Err(
                 "字段 id 必须是字符串或数字 (field `id` must be a string or a number)".into(),
             );
         }
-        None => {
-            line_id = RawValue::from_string(line_no.to_string()).expect("a number is valid JSON");
-            &*line_id
-        }
+        None => Some(RawValue::from_string(line_no.to_string()).expect("a number is valid JSON")),
     };
     if let Some(w) = input.source_weight.filter(|w| !(0.0..=10.0).contains(w)) {
         return Err(format!("字段 source_weight 超出范围 0..=10: {w}"));
     }
-    let post = PostText {
-        title: input.title.as_deref().unwrap_or(""),
-        text: &input.text,
-        author: input.author.as_deref().unwrap_or(""),
-        source: input.source.as_deref().unwrap_or(""),
-        source_weight: input.source_weight.unwrap_or(1.0),
-        metrics: input.metrics,
-    };
-    let analysis = analyzer.analyze(&post);
+    Ok(Parsed { input, line_id })
+}
+
+/// One output line (without the newline).
+fn render(id: &RawValue, analysis: &Analysis, explain: bool) -> String {
     let json = if explain {
-        serde_json::to_string(&ExplainedLine {
-            id,
-            analysis: &analysis,
-        })
+        serde_json::to_string(&ExplainedLine { id, analysis })
     } else {
         serde_json::to_string(&OutputLine {
             id,
@@ -149,7 +167,36 @@ fn analyze_line(
             keywords: &analysis.keywords,
         })
     };
-    Ok(json.expect("output types always serialise"))
+    json.expect("output types always serialise")
+}
+
+/// Analyse numbered input lines into output lines (without the newline) or
+/// the reason a line is skipped, in input order. The valid posts are
+/// analysed [`ANALYZE_BATCH`] at a time with [`Analyzer::analyze_batch`].
+fn analyze_lines(
+    analyzer: &Analyzer,
+    lines: &[(usize, String)],
+    explain: bool,
+) -> Vec<Result<String, String>> {
+    let parsed: Vec<Result<Parsed<'_>, String>> =
+        lines.iter().map(|(n, l)| parse_line(l, *n)).collect();
+    let posts: Vec<PostText<'_>> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(Parsed::post))
+        .collect();
+    let mut analyses = Vec::with_capacity(posts.len());
+    for chunk in posts.chunks(ANALYZE_BATCH) {
+        analyses.extend(analyzer.analyze_batch(chunk));
+    }
+    let mut analyses = analyses.into_iter();
+    parsed
+        .iter()
+        .map(|p| {
+            let p = p.as_ref().map_err(Clone::clone)?;
+            let analysis = analyses.next().expect("one analysis per valid line");
+            Ok(render(p.id(), &analysis, explain))
+        })
+        .collect()
 }
 
 fn hit_out(h: &RuleHit) -> HitOut<'_> {
@@ -200,22 +247,13 @@ pub fn analyze_stream(
             break;
         }
         let results: Vec<Result<String, String>> = if jobs == 1 || batch.len() < 2 * jobs {
-            batch
-                .iter()
-                .map(|(n, l)| analyze_line(analyzer, l, *n, opts.explain))
-                .collect()
+            analyze_lines(analyzer, &batch, opts.explain)
         } else {
             let chunk = batch.len().div_ceil(jobs);
             std::thread::scope(|s| {
                 let handles: Vec<_> = batch
                     .chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || {
-                            part.iter()
-                                .map(|(n, l)| analyze_line(analyzer, l, *n, opts.explain))
-                                .collect::<Vec<_>>()
-                        })
-                    })
+                    .map(|part| s.spawn(move || analyze_lines(analyzer, part, opts.explain)))
                     .collect();
                 handles
                     .into_iter()

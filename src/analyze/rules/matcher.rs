@@ -7,9 +7,10 @@
 //! byte), but with tens of thousands of CJK patterns its states no longer fit
 //! in cache, and almost every character of ordinary text costs a cache miss:
 //! the automaton made 10,000 rules about 3.5× as expensive as 10 on the same
-//! posts. Here every character costs one probe into a 128 KiB bit array that
-//! stays in L2 whatever the rule count; only the (rare) positions where a
-//! pattern's bigram occurs reach the hash table and the byte comparison.
+//! posts. Here every character costs one probe into a bit array of 4 KiB
+//! (small sets) to 128 KiB (40,000 bigrams) that stays in L1 or L2; only the
+//! (rare) positions where a pattern's bigram occurs reach the hash table and
+//! the byte comparison.
 //!
 //! The result is the same set of (pattern, start, end) as Aho-Corasick's
 //! overlapping search (see the property test below); only the order differs
@@ -17,10 +18,18 @@
 
 use rustc_hash::FxHashMap;
 
-/// log2 of the Bloom filter's minimum size in 64-bit words: 2^14 words =
-/// 128 KiB = 2^20 bits. 40,000 bigrams set about 7% of the bits (two per
-/// bigram), a false-positive rate under 1%.
-const MIN_WORDS_LOG2: u32 = 14;
+/// log2 of the Bloom filter's minimum size in 64-bit words: 2^9 words =
+/// 4 KiB. Every character of a post probes the filter, so a small rule set
+/// (the shipped one has a few hundred bigrams) gets a filter that stays in
+/// L1 beside the tokenizer's and the lexicons' tables instead of 128 KiB
+/// that the other stages of the analysis evict between posts.
+const MIN_WORDS_LOG2: u32 = 9;
+
+/// Bigrams per 64-bit word of the filter, at most: 16 bits per bigram (two
+/// set), so at most about 8 of a word's 64 bits are set and a probe passes
+/// falsely at most about 1.5% of the time. 40,000 bigrams get 2^14 words =
+/// 128 KiB, as they did when that was the minimum.
+const MAX_KEYS_PER_WORD: usize = 4;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -72,8 +81,7 @@ impl Matcher {
             }
         }
         let mut words_log2 = MIN_WORDS_LOG2;
-        // Keep the filter at least 16 bits per bigram for very large sets.
-        while (1usize << words_log2) * 4 < groups.len() {
+        while (1usize << words_log2) * MAX_KEYS_PER_WORD < groups.len() {
             words_log2 += 1;
         }
         let shift = 64 - words_log2;

@@ -1,0 +1,89 @@
+//! Interleaved A/B of the whole analysis on a noisy machine: tokenize only,
+//! the whole analysis post by post, and the whole analysis in batches
+//! (`Analyzer::analyze_batch`), one pass over the corpus each, in rotating
+//! order, many rounds. Every variant sees the same background load, and the
+//! fastest and median pass of each are compared.
+//!
+//! cargo run --release --example analyze_ab [posts.jsonl] [rounds] [batch]
+
+use std::hint::black_box;
+use std::time::Instant;
+use yuqing::analyze::Analyzer;
+use yuqing::model::PostText;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .unwrap_or_else(|| "benches/corpus/posts.jsonl".to_string());
+    let rounds: usize = args.next().map_or(300, |s| s.parse().expect("rounds"));
+    let batch: usize = args.next().map_or(64, |s| s.parse().expect("batch"));
+    let text = std::fs::read_to_string(&path).expect("corpus");
+    let posts: Vec<(String, String)> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            (
+                v["title"].as_str().unwrap_or("").to_string(),
+                v["text"].as_str().expect("text").to_string(),
+            )
+        })
+        .collect();
+    let texts: Vec<PostText<'_>> = posts
+        .iter()
+        .map(|(title, text)| PostText {
+            title,
+            ..PostText::new(text)
+        })
+        .collect();
+    let analyzer = Analyzer::load_default().expect("shipped data loads");
+    let tokenizer = analyzer.tokenizer();
+    let mut buf = Vec::new();
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let names = ["tokenize", "per post", "batched"];
+    for round in 0..rounds + 1 {
+        for k in 0..3 {
+            let variant = (round + k) % 3;
+            let t0 = Instant::now();
+            match variant {
+                0 => {
+                    for (title, text) in &posts {
+                        tokenizer.tokens_into(title, &mut buf);
+                        black_box(&buf);
+                        tokenizer.tokens_into(text, &mut buf);
+                        black_box(&buf);
+                    }
+                }
+                1 => {
+                    for p in &texts {
+                        black_box(analyzer.analyze(p));
+                    }
+                }
+                _ => {
+                    for chunk in texts.chunks(batch) {
+                        black_box(analyzer.analyze_batch(chunk));
+                    }
+                }
+            }
+            // Round 0 warms the caches and is not counted.
+            if round > 0 {
+                times[variant].push(t0.elapsed().as_secs_f64() * 1e6 / posts.len() as f64);
+            }
+        }
+    }
+    let mut stats = Vec::new();
+    for (name, t) in names.iter().zip(times.iter_mut()) {
+        t.sort_by(f64::total_cmp);
+        let (min, median) = (t[0], t[t.len() / 2]);
+        println!("{name:>9}: fastest {min:.3} µs/post, median {median:.3} µs/post");
+        stats.push((min, median));
+    }
+    println!(
+        "whole / tokenize (speed): per post {:.3} (median {:.3}), batched {:.3} (median {:.3})",
+        stats[0].0 / stats[1].0,
+        stats[0].1 / stats[1].1,
+        stats[0].0 / stats[2].0,
+        stats[0].1 / stats[2].1
+    );
+}
