@@ -3,6 +3,7 @@
 //! Everything a later stage needs from an earlier one is here, so that the
 //! crawler, the store, the dashboard and the CLI speak the same language.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -83,12 +84,12 @@ impl SentimentLabel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentimentContribution {
     /// The cue as it appears in the normalised text, e.g. "恶心" or "[怒]".
-    pub cue: String,
+    pub cue: CompactString,
     /// Signed contribution to the document's raw score before squashing.
     pub delta: f32,
     /// Modifiers that applied, e.g. "否定:不", "程度:非常", "转折后", "反问".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub modifiers: Vec<String>,
+    pub modifiers: Vec<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,7 +244,8 @@ pub struct Analysis {
     pub sentiment: Sentiment,
     pub risk: Risk,
     pub hits: Vec<RuleHit>,
-    pub keywords: Vec<String>,
+    /// Short words: stored inline, without an allocation each.
+    pub keywords: Vec<CompactString>,
 }
 
 /// Kind of outlet a source is, as the dashboard groups them.

@@ -6,6 +6,7 @@
 use super::AnalyzeError;
 use super::tokenize::is_emoji;
 use super::wordtable::{Key, WordTable, key_of};
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -25,8 +26,8 @@ pub struct KeywordExtractor {
     idf: WordTable<f32>,
 }
 
-/// A distinct candidate word: its key (words of up to 16 bytes), the index
-/// of its first token, its term frequency and IDF.
+/// A distinct candidate word: its key (words of up to 15 bytes), the index
+/// of its first token, its term frequency and IDF (TF-IDF once counted).
 #[derive(Clone, Copy)]
 struct Candidate {
     key: Option<Key>,
@@ -79,7 +80,7 @@ impl KeywordExtractor {
     }
 
     /// The `top_k` tokens by TF-IDF, best first; ties keep first occurrence.
-    pub fn extract(&self, tokens: &[&str], top_k: usize) -> Vec<String> {
+    pub fn extract(&self, tokens: &[&str], top_k: usize) -> Vec<CompactString> {
         if top_k == 0 {
             return Vec::new();
         }
@@ -90,21 +91,23 @@ impl KeywordExtractor {
         let mut cands = SCRATCH.take();
         cands.clear();
         self.candidates(tokens, &mut cands);
+        // The IDF becomes the TF-IDF score, computed once per candidate
+        // rather than once per comparison.
+        for c in cands.iter_mut() {
+            c.idf *= c.count as f32;
+        }
         // Positions are distinct, so the order is total: selecting the top
         // `k` and sorting only those gives what a full sort would.
-        let score = |c: &Candidate| c.count as f32 * c.idf;
-        let order = |a: &Candidate, b: &Candidate| {
-            score(b).total_cmp(&score(a)).then(a.first.cmp(&b.first))
-        };
+        let order =
+            |a: &Candidate, b: &Candidate| b.idf.total_cmp(&a.idf).then(a.first.cmp(&b.first));
         let k = top_k.min(cands.len());
         if cands.len() > k {
             cands.select_nth_unstable_by(k, order);
         }
-        let top = &mut cands[..k];
-        top.sort_unstable_by(order);
-        let words = top
+        cands[..k].sort_unstable_by(order);
+        let words = cands[..k]
             .iter()
-            .map(|c| tokens[c.first as usize].to_owned())
+            .map(|c| CompactString::new(tokens[c.first as usize]))
             .collect();
         SCRATCH.set(cands);
         words
@@ -159,6 +162,18 @@ impl KeywordExtractor {
 /// The checks of a keyword candidate that need no table: at least two
 /// characters, not an emoticon or emoji, not only digits and punctuation.
 fn plausible(token: &str) -> bool {
+    // The common case from the bytes, without decoding: a CJK ideograph
+    // U+5000..=U+9FFF starts with E5..=E9 (U+4E00..=U+4FFF with E4 B8..),
+    // and is three bytes long, so a longer token has two characters.
+    let b = token.as_bytes();
+    match b {
+        [0xE5..=0xE9, ..] | [0xE4, 0xB8..=0xBF, ..] => b.len() > 3,
+        _ => plausible_chars(token),
+    }
+}
+
+/// [`plausible`] character by character.
+fn plausible_chars(token: &str) -> bool {
     let mut chars = token.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -204,6 +219,58 @@ mod tests {
         let kw = KeywordExtractor::load(&default_dictionaries_dir()).unwrap();
         let top = kw.extract(&["2024", "😡", "[怒]", "好", "宿舍", "!!"], 5);
         assert_eq!(top, vec!["宿舍".to_string()]);
+    }
+
+    proptest::proptest! {
+        /// Selecting the top `k` and sorting them gives the head of a full
+        /// sort, ties by first occurrence.
+        #[test]
+        fn top_k_is_the_head_of_a_full_sort(
+            picks in proptest::collection::vec(0usize..40, 0..120),
+            k in 0usize..12,
+        ) {
+            thread_local! {
+                static KW: KeywordExtractor = KeywordExtractor::load(&default_dictionaries_dir()).unwrap();
+            }
+            const WORDS: [&str; 40] = [
+                "食堂", "宿舍", "辅导员", "的", "我们", "腹泻", "学校", "饭菜", "老师", "同学",
+                "图书馆", "考试", "校医院", "停水", "停电", "空调", "网络", "教务处", "选课", "补考",
+                "奖学金", "助学金", "军训", "实习", "就业", "招聘", "体育馆", "操场", "快递", "外卖",
+                "2024", "!!", "好", "[怒]", "😡", "已经", "zzq", "食品安全", "学生会", "后勤",
+            ];
+            let tokens: Vec<&str> = picks.iter().map(|&i| WORDS[i]).collect();
+            KW.with(|kw| {
+                let mut cands = Vec::new();
+                kw.candidates(&tokens, &mut cands);
+                for c in &mut cands {
+                    c.idf *= c.count as f32;
+                }
+                cands.sort_by(|a, b| b.idf.total_cmp(&a.idf).then(a.first.cmp(&b.first)));
+                let expected: Vec<&str> =
+                    cands.iter().take(k).map(|c| tokens[c.first as usize]).collect();
+                let got = kw.extract(&tokens, k);
+                let got: Vec<&str> = got.iter().map(|w| w.as_str()).collect();
+                proptest::prop_assert_eq!(got, expected);
+                Ok(())
+            })?;
+        }
+    }
+
+    #[test]
+    fn the_byte_test_agrees_with_the_character_test() {
+        for cp in (0x3000..0xA100).step_by(3).chain(0x4DB0..0x4E10) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for token in [
+                c.to_string(),
+                format!("{c}食"),
+                format!("{c}1"),
+                format!("{c}{c}"),
+            ] {
+                assert_eq!(plausible(&token), plausible_chars(&token), "{token:?}");
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod tokenize;
 mod wordtable;
 
 use crate::model::{Analysis, PostText, RuleHit, Sentiment};
+use compact_str::CompactString;
 use keywords::KeywordExtractor;
 use risk::RiskSettings;
 use rules::{Document, RuleSet, RuleSetError, SharedRuleSet};
@@ -271,7 +272,7 @@ impl Analyzer {
             .map(|i| self.sentiment.score(per_post(i), band))
             .collect();
         let hits: Vec<Vec<RuleHit>> = docs.iter().map(|d| rules.matches(d)).collect();
-        let keywords: Vec<Vec<String>> = (0..docs.len())
+        let keywords: Vec<Vec<CompactString>> = (0..docs.len())
             .map(|i| self.keywords.extract(per_post(i), self.settings.keywords))
             .collect();
         drop(docs);

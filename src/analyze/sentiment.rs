@@ -18,6 +18,7 @@
 use super::AnalyzeError;
 use super::wordtable::WordTable;
 use crate::model::{Sentiment, SentimentContribution, SentimentLabel};
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -183,17 +184,14 @@ struct Span {
 }
 
 impl Span {
-    fn text(self, tokens: &[&str]) -> String {
-        if self.sub.1 > 0 {
-            return tokens[self.start as usize][self.sub.0 as usize..self.sub.1 as usize]
-                .to_string();
-        }
-        let end = self.start as usize + self.len as usize;
-        tokens[self.start as usize..end].concat()
+    fn text(self, tokens: &[&str]) -> CompactString {
+        let mut out = CompactString::const_new("");
+        self.push_text(tokens, &mut out);
+        out
     }
 
     /// Appends [`Span::text`] to `out`.
-    fn push_text(self, tokens: &[&str], out: &mut String) {
+    fn push_text(self, tokens: &[&str], out: &mut CompactString) {
         if self.sub.1 > 0 {
             out.push_str(&tokens[self.start as usize][self.sub.0 as usize..self.sub.1 as usize]);
             return;
@@ -431,8 +429,18 @@ impl SentimentModel {
     /// adverb, its byte length, and the rest's polarity entry (if any) with
     /// its end, trailing particles (了, 啦, 的, 啊) dropped.
     fn split_glued(&self, token: &str) -> Option<(Entry, usize, Option<Entry>, usize)> {
-        let first = token.chars().next()?;
-        let head_len = first.len_utf8();
+        // Most tokens are Chinese words: their first character (three bytes)
+        // is read off the bytes; other tokens are decoded.
+        let (first, head_len) = match *token.as_bytes() {
+            [lead @ 0xE0..=0xEF, b1, b2, ..] => {
+                let cp = (lead as u32 & 0x0F) << 12 | (b1 as u32 & 0x3F) << 6 | (b2 as u32 & 0x3F);
+                (char::from_u32(cp)?, 3)
+            }
+            _ => {
+                let c = token.chars().next()?;
+                (c, c.len_utf8())
+            }
+        };
         if head_len == token.len() || first.is_ascii() {
             return None;
         }
@@ -837,12 +845,13 @@ fn explain(cues: &[Cue], tokens: &[&str]) -> Vec<SentimentContribution> {
     out
 }
 
-fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
+fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<CompactString> {
     let f = cue.flags;
     let mut out = Vec::new();
     // Built by hand rather than with `format!`: this runs for every cue.
     let labelled = |label: &str, span: Span| {
-        let mut s = String::with_capacity(label.len() + 12);
+        // Up to 24 bytes ("程度:非常" is 13) stay inline: no allocation.
+        let mut s = CompactString::const_new("");
         s.push_str(label);
         span.push_text(tokens, &mut s);
         s
@@ -851,10 +860,10 @@ fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
         out.push(labelled("否定:", cue.negator));
     }
     if f & F_DOUBLE_NEG != 0 {
-        out.push("双重否定".to_string());
+        out.push(CompactString::const_new("双重否定"));
     }
     if f & F_UNRESOLVED != 0 {
-        out.push("否定".to_string());
+        out.push(CompactString::const_new("否定"));
     }
     if f & F_DEGREE != 0 {
         out.push(labelled("程度:", cue.degree));
@@ -867,7 +876,7 @@ fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<String> {
         (F_EXCLAIM, "感叹"),
     ] {
         if f & bit != 0 {
-            out.push(name.to_string());
+            out.push(CompactString::const_new(name));
         }
     }
     out
@@ -1005,7 +1014,7 @@ mod tests {
         assert!(
             cue(&score("非常满意"), "满意")
                 .modifiers
-                .contains(&"程度:非常".to_string())
+                .contains(&"程度:非常".into())
         );
     }
 
@@ -1014,13 +1023,13 @@ mod tests {
         let s = score("环境很好,但是饭菜难吃");
         assert!(s.score < 0.0, "{s:?}");
         assert!(
-            cue(&s, "难吃").modifiers.contains(&"转折后".to_string()),
+            cue(&s, "难吃").modifiers.contains(&"转折后".into()),
             "{s:?}"
         );
         assert!(
             s.explanation
                 .iter()
-                .any(|c| c.delta > 0.0 && c.modifiers.contains(&"转折前".to_string())),
+                .any(|c| c.delta > 0.0 && c.modifiers.contains(&"转折前".into())),
             "{s:?}"
         );
         let s = score("有点累,但是很开心");
@@ -1036,7 +1045,7 @@ mod tests {
         assert!(
             s.explanation
                 .iter()
-                .any(|c| c.modifiers.contains(&"反问".to_string())),
+                .any(|c| c.modifiers.contains(&"反问".into())),
             "{s:?}"
         );
         // Same words without the marker are a plain question, not negative.
@@ -1051,7 +1060,7 @@ mod tests {
         assert!(
             cue(&score("今天太开心了!"), "开心")
                 .modifiers
-                .contains(&"感叹".to_string())
+                .contains(&"感叹".into())
         );
     }
 

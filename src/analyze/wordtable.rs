@@ -3,19 +3,20 @@
 //!
 //! A `HashMap<Box<str>, V>` costs three dependent memory reads per lookup
 //! (control bytes, bucket, then the key on the heap to compare). Here words
-//! of up to 16 bytes (all Chinese words of up to five characters) are stored
-//! inline, zero-padded, in one open-addressing array: a lookup hashes the two
-//! 64-bit halves of the padded key and compares 16 bytes in the slot it lands
-//! on, usually one cache line. Longer words go to an ordinary hash map.
+//! of up to 15 bytes (all Chinese words of up to five characters) are stored
+//! inline, zero-padded and tagged with their length in the 16th byte, in one
+//! open-addressing array: a lookup hashes the two 64-bit halves of the key
+//! and compares 16 bytes in the slot it lands on, usually one cache line.
+//! Longer words go to an ordinary hash map.
 
 use rustc_hash::FxHashMap;
 
-const INLINE: usize = 16;
+const INLINE: usize = 15;
 
 #[derive(Clone, Copy)]
 struct Slot<V> {
-    /// Zero-padded word as two little-endian words; all zero marks an empty
-    /// slot.
+    /// The word's [`inline_key`]; a zero second half (no length) marks an
+    /// empty slot.
     key: [u64; 2],
     value: V,
 }
@@ -53,24 +54,10 @@ fn load_upto8(b: &[u8]) -> u64 {
     }
 }
 
-/// Does one of the first `len` (≤ 8) bytes of `v` equal zero?
-#[inline(always)]
-fn has_zero_byte(v: u64, len: usize) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let valid = if len >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * len)) - 1
-    };
-    // Padding bytes are made non-zero so that only real bytes can match.
-    let v = v | !valid;
-    v.wrapping_sub(LO) & !v & HI != 0
-}
-
-/// The padded key of `word`, if it is stored inline. Words with a NUL byte
-/// would be ambiguous once padded, so they go to the long map. Loads whole
-/// words instead of copying bytes: this runs for every token.
+/// The key of `word`, if it is stored inline: its bytes zero-padded, the
+/// length in the top byte, so that "a" and "a\0" differ and an empty slot
+/// (all zero) matches no word. Loads whole words instead of copying bytes:
+/// this runs for every token.
 #[inline]
 fn inline_key(word: &str) -> Option<[u64; 2]> {
     let b = word.as_bytes();
@@ -78,16 +65,13 @@ fn inline_key(word: &str) -> Option<[u64; 2]> {
     if len == 0 || len > INLINE {
         return None;
     }
-    let key = if len > 8 {
-        // Bytes 8..len are the top of the last eight bytes.
-        [load8(b, 0), load8(b, len - 8) >> (8 * (16 - len))]
+    let tag = (len as u64) << 56;
+    Some(if len > 8 {
+        // Bytes 8..len are the top of the last eight; byte 15 stays free.
+        [load8(b, 0), load8(b, len - 8) >> (8 * (16 - len)) | tag]
     } else {
-        [load_upto8(b), 0]
-    };
-    if has_zero_byte(key[0], len.min(8)) || (len > 8 && has_zero_byte(key[1], len - 8)) {
-        return None;
-    }
-    Some(key)
+        [load_upto8(b), tag]
+    })
 }
 
 #[inline]
@@ -126,7 +110,7 @@ impl<V: Copy + Default> WordTable<V> {
             let mut i = (hash(&key) >> shift) as usize;
             loop {
                 let slot = &mut slots[i];
-                if slot.key[0] == 0 {
+                if slot.key[1] == 0 {
                     *slot = Slot { key, value };
                     len += 1;
                     break;
@@ -155,10 +139,10 @@ impl<V: Copy> std::fmt::Debug for WordTable<V> {
     }
 }
 
-/// A word of up to 16 bytes as the table stores it: equal keys, equal words.
+/// A word of up to 15 bytes as the table stores it: equal keys, equal words.
 pub(crate) type Key = [u64; 2];
 
-/// The key of `word`, if the table stores it inline (up to 16 bytes, no NUL).
+/// The key of `word`, if the table stores it inline (up to 15 bytes).
 #[inline]
 pub(crate) fn key_of(word: &str) -> Option<Key> {
     inline_key(word)
@@ -183,7 +167,7 @@ impl<V: Copy> WordTable<V> {
             if slot.key == key {
                 return Some(&slot.value);
             }
-            if slot.key[0] == 0 {
+            if slot.key[1] == 0 {
                 return None;
             }
             i = (i + 1) & mask;
@@ -231,9 +215,10 @@ mod tests {
                     continue;
                 };
                 let b = word.as_bytes();
-                let expected = (!b.is_empty() && b.len() <= INLINE && !b.contains(&0)).then(|| {
-                    let mut padded = [0u8; INLINE];
+                let expected = (!b.is_empty() && b.len() <= INLINE).then(|| {
+                    let mut padded = [0u8; 16];
                     padded[..b.len()].copy_from_slice(b);
+                    padded[15] = b.len() as u8;
                     [
                         u64::from_le_bytes(padded[..8].try_into().unwrap()),
                         u64::from_le_bytes(padded[8..].try_into().unwrap()),

@@ -60,7 +60,7 @@ struct OutputLine<'a> {
     sentiment: SentimentOut,
     risk: RiskOut,
     hits: Vec<HitOut<'a>>,
-    keywords: &'a [String],
+    keywords: &'a [compact_str::CompactString],
 }
 
 #[derive(Serialize)]

@@ -668,7 +668,7 @@ pub async fn detail(
             label => a.sentiment.label.zh(),
             class => a.sentiment.label.as_str(),
             explanation => a.sentiment.explanation.iter().map(|c| minijinja::context! {
-                cue => &c.cue,
+                cue => c.cue.as_str(),
                 delta => format!("{:+.2}", c.delta),
                 modifiers => c.modifiers.join("、"),
             }).collect::<Vec<_>>(),
@@ -714,7 +714,7 @@ pub async fn detail(
                 published => post.published_at.map(present::full_time),
                 fetched => present::full_time(post.fetched_at),
                 metrics => ser(post.metrics),
-                keywords => analysis.as_ref().map(|a| a.keywords.clone()).unwrap_or_default(),
+                keywords => analysis.as_ref().map(|a| a.keywords.iter().map(|k| k.to_string()).collect::<Vec<_>>()).unwrap_or_default(),
                 version => post.version,
             },
             title => pieces_ctx(title),
