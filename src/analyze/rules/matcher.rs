@@ -48,58 +48,13 @@ pub(crate) struct Matcher {
     bigrams: FxHashMap<u64, (u32, u32)>,
     entries: Vec<Entry>,
     bytes: Vec<u8>,
-    /// 64 Ki-bit filter over the keys of the characters that start some
-    /// pattern: the one probe most characters of a text cost.
-    starts: Box<[u64; 1024]>,
-    /// One-character patterns, by the character's key, behind their own
-    /// 64 Ki-bit filter.
-    singles: FxHashMap<u64, u32>,
-    single_bits: Box<[u64; 1024]>,
+    /// One-character patterns, by character, behind a 64 Ki-bit filter.
+    singles: FxHashMap<char, u32>,
+    single_bits: Box<[u64]>,
 }
 
-/// Length of the UTF-8 sequence that starts with `lead` (a character
-/// boundary of a `str`, so never a continuation byte).
-#[inline(always)]
-fn utf8_len(lead: u8) -> usize {
-    // Length minus one in 2 bits per value of the lead byte's top four bits:
-    // 0x0_–0x7_ (ASCII) 0, 0xC_ and 0xD_ 1, 0xE_ 2, 0xF_ 3 (0x8_–0xB_ are
-    // continuation bytes). A shift and a mask instead of branches.
-    const TABLE: u32 = 0b11_10_01_01 << 24;
-    ((TABLE >> ((lead >> 4) * 2)) & 3) as usize + 1
-}
-
-/// The first eight bytes of `hay[i..]`, zero-padded, little-endian.
-#[inline(always)]
-fn load8(hay: &[u8], i: usize) -> u64 {
-    match hay.get(i..i + 8) {
-        Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
-        None => {
-            let mut buf = [0u8; 8];
-            let rest = &hay[i..];
-            buf[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(buf)
-        }
-    }
-}
-
-/// The low `n` (1..=8) bytes of `w`.
-#[inline(always)]
-fn low_bytes(w: u64, n: usize) -> u64 {
-    w & (u64::MAX >> (64 - 8 * n))
-}
-
-/// The key of the text's first one or two characters: their UTF-8 bytes as a
-/// little-endian integer (two characters take at most eight bytes). Built
-/// from the bytes, the same way as in [`Matcher::for_each`], so that the
-/// text is never decoded into `char`s.
-fn key_of(s: &str) -> u64 {
-    let b = s.as_bytes();
-    let l1 = utf8_len(b[0]);
-    let n = match b.get(l1) {
-        Some(&lead) => l1 + utf8_len(lead),
-        None => l1,
-    };
-    low_bytes(load8(b, 0), n)
+fn key(a: char, b: char) -> u64 {
+    ((a as u64) << 21) | b as u64
 }
 
 fn hash(k: u64) -> u64 {
@@ -107,32 +62,19 @@ fn hash(k: u64) -> u64 {
     h ^ (h >> 32)
 }
 
-/// Bit of a one-character key in the 64 Ki-bit filters.
-#[inline(always)]
-fn single_bit(k: u64) -> usize {
-    ((k as u32).wrapping_mul(0x9e37_79b1) >> 16) as usize
-}
-
 impl Matcher {
     /// `patterns[i]` gets id `i`. Patterns must be distinct and non-empty.
     pub fn new(patterns: &[String]) -> Matcher {
         let mut groups: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let mut singles = FxHashMap::default();
-        // Fixed-size arrays: a 16-bit index needs no bounds check.
-        let mut single_bits = Box::new([0u64; 1024]);
-        let mut starts = Box::new([0u64; 1024]);
+        let mut single_bits = vec![0u64; 1024].into_boxed_slice();
         for (i, p) in patterns.iter().enumerate() {
-            if !p.is_empty() {
-                let bit = single_bit(key_of(&p[..p.chars().next().map_or(0, char::len_utf8)]));
-                starts[bit >> 6] |= 1 << (bit & 63);
-            }
             let mut cs = p.chars();
             match (cs.next(), cs.next()) {
-                (Some(_), Some(_)) => groups.entry(key_of(p)).or_default().push(i as u32),
-                (Some(_), None) => {
-                    let k = key_of(p);
-                    singles.insert(k, i as u32);
-                    let bit = single_bit(k);
+                (Some(a), Some(b)) => groups.entry(key(a, b)).or_default().push(i as u32),
+                (Some(a), None) => {
+                    singles.insert(a, i as u32);
+                    let bit = a as usize & 0xffff;
                     single_bits[bit >> 6] |= 1 << (bit & 63);
                 }
                 (None, _) => debug_assert!(false, "empty pattern"),
@@ -171,7 +113,6 @@ impl Matcher {
             bigrams,
             entries,
             bytes,
-            starts,
             singles,
             single_bits,
         }
@@ -181,58 +122,39 @@ impl Matcher {
     /// pattern in `text`, overlapping ones included, in order of `start`.
     #[inline]
     pub fn for_each(&self, text: &str, mut found: impl FnMut(u32, usize, usize)) {
-        // Character by character on the raw bytes: the lead byte gives the
-        // length, one unaligned load the key of the character (and of the
-        // next), one probe whether any pattern starts with it. Decoding
-        // `char`s and hashing every bigram cost about twice as much.
         let hay = text.as_bytes();
-        let mut i = 0;
-        while let Some(&lead) = hay.get(i) {
-            let l1 = utf8_len(lead);
-            let w = load8(hay, i);
-            let k1 = low_bytes(w, l1);
-            let bit = single_bit(k1);
-            if self.starts[bit >> 6] & (1 << (bit & 63)) != 0 {
-                self.patterns_at(hay, i, l1, w, bit, &mut found);
-            }
-            i += l1;
-        }
-    }
-
-    /// The patterns that start at `hay[i..]`, whose first character (of
-    /// `l1` bytes, key bit `bit`) starts some pattern; `w` is
-    /// `load8(hay, i)`.
-    #[inline]
-    fn patterns_at(
-        &self,
-        hay: &[u8],
-        i: usize,
-        l1: usize,
-        w: u64,
-        bit: usize,
-        found: &mut impl FnMut(u32, usize, usize),
-    ) {
-        if self.single_bits[bit >> 6] & (1 << (bit & 63)) != 0
-            && let Some(&pat) = self.singles.get(&low_bytes(w, l1))
-        {
-            found(pat, i, i + l1);
-        }
-        let Some(&next) = hay.get(i + l1) else {
+        let has_singles = !self.singles.is_empty();
+        let mut chars = text.char_indices();
+        let Some((mut i, mut c)) = chars.next() else {
             return;
         };
-        let k = low_bytes(w, l1 + utf8_len(next));
-        let h = hash(k);
-        let bits = bloom_bits(h);
-        if self.bloom[(h >> self.shift) as usize] & bits == bits
-            && let Some(&(a, b)) = self.bigrams.get(&k)
-        {
-            let rest = &hay[i..];
-            for e in &self.entries[a as usize..b as usize] {
-                let p = &self.bytes[e.off as usize..(e.off + e.len) as usize];
-                if rest.starts_with(p) {
-                    found(e.pat, i, i + p.len());
+        loop {
+            if has_singles {
+                let bit = c as usize & 0xffff;
+                if self.single_bits[bit >> 6] & (1 << (bit & 63)) != 0
+                    && let Some(&pat) = self.singles.get(&c)
+                {
+                    found(pat, i, i + c.len_utf8());
                 }
             }
+            let Some((j, d)) = chars.next() else {
+                return;
+            };
+            let k = key(c, d);
+            let h = hash(k);
+            let bits = bloom_bits(h);
+            if self.bloom[(h >> self.shift) as usize] & bits == bits
+                && let Some(&(a, b)) = self.bigrams.get(&k)
+            {
+                let rest = &hay[i..];
+                for e in &self.entries[a as usize..b as usize] {
+                    let p = &self.bytes[e.off as usize..(e.off + e.len) as usize];
+                    if rest.starts_with(p) {
+                        found(e.pat, i, i + p.len());
+                    }
+                }
+            }
+            (i, c) = (j, d);
         }
     }
 }
@@ -279,26 +201,6 @@ mod tests {
         assert_eq!(ours(&pats, text).len(), 8);
         assert!(ours(&pats, "").is_empty());
         assert_eq!(ours(&pats, "堂"), vec![(2, 0, 3)]);
-    }
-
-    #[test]
-    fn lead_bytes_give_the_character_length() {
-        for c in [
-            'a',
-            '\u{7f}',
-            'é',
-            '\u{7ff}',
-            '食',
-            '\u{ffff}',
-            '😀',
-            '\u{10ffff}',
-        ] {
-            let mut buf = [0u8; 4];
-            let s = c.encode_utf8(&mut buf);
-            assert_eq!(utf8_len(s.as_bytes()[0]), c.len_utf8(), "{c:?}");
-        }
-        assert_eq!(key_of("食堂饭"), key_of("食堂"));
-        assert_ne!(key_of("食堂"), key_of("食"));
     }
 
     proptest! {
