@@ -47,9 +47,15 @@ impl Tokenizer {
 
     /// Like [`Tokenizer::tokens_into`] without clearing `out`.
     pub fn append_tokens<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
+        // Emoticons start with '[' and every emoji of [`is_emoji`] with the
+        // byte E2 (U+2300..U+2BFF) or F0 (U+1F000..): only there is a
+        // character decoded. Most posts have neither.
+        let bytes = text.as_bytes();
         let mut plain_start = 0;
-        let mut iter = text.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
+        let mut from = 0;
+        while let Some(off) = memchr::memchr3(b'[', 0xE2, 0xF0, &bytes[from..]) {
+            let i = from + off;
+            let c = text[i..].chars().next().expect("a character starts here");
             let special_end = if c == '[' {
                 emoticon_end(text, i)
             } else if is_emoji(c) {
@@ -57,14 +63,15 @@ impl Tokenizer {
             } else {
                 None
             };
-            if let Some(end) = special_end {
-                self.cut_plain(&text[plain_start..i], out);
-                out.push(&text[i..end]);
-                plain_start = end;
-                while iter.peek().is_some_and(|&(j, _)| j < end) {
-                    iter.next();
+            from = match special_end {
+                Some(end) => {
+                    self.cut_plain(&text[plain_start..i], out);
+                    out.push(&text[i..end]);
+                    plain_start = end;
+                    end
                 }
-            }
+                None => i + c.len_utf8(),
+            };
         }
         self.cut_plain(&text[plain_start..], out);
     }
@@ -80,10 +87,23 @@ impl Tokenizer {
             return;
         }
         for token in self.jieba.cut(text, true) {
-            if !token.word.trim().is_empty() {
+            if !is_blank(token.word) {
                 out.push(token.word);
             }
         }
+    }
+}
+
+/// Only whitespace (or empty)? Decided by the first byte for almost every
+/// token: no whitespace character starts with an ASCII letter, digit or
+/// punctuation byte, nor with E4..=E9 (CJK ideographs).
+fn is_blank(token: &str) -> bool {
+    match token.as_bytes().first() {
+        None => true,
+        // U+0009..=U+000D and the space: `char::is_whitespace` in ASCII.
+        Some(&b) if b < 0x80 && !matches!(b, 0x09..=0x0D | b' ') => false,
+        Some(0xE4..=0xE9) => false,
+        Some(_) => token.trim().is_empty(),
     }
 }
 
@@ -189,6 +209,68 @@ mod tests {
     fn tok() -> &'static Tokenizer {
         static T: OnceLock<Tokenizer> = OnceLock::new();
         T.get_or_init(|| Tokenizer::load(&crate::analyze::default_dictionaries_dir()).unwrap())
+    }
+
+    /// The character-by-character scan that [`Tokenizer::append_tokens`]
+    /// replaced, and the `trim` test that [`is_blank`] replaced.
+    fn reference_tokens<'a>(t: &Tokenizer, text: &'a str) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let plain = |s: &'a str, out: &mut Vec<&'a str>| {
+            if !s.is_empty() {
+                for token in t.jieba.cut(s, true) {
+                    if !token.word.trim().is_empty() {
+                        out.push(token.word);
+                    }
+                }
+            }
+        };
+        let mut plain_start = 0;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let special_end = if c == '[' {
+                emoticon_end(text, i)
+            } else if is_emoji(c) {
+                Some(emoji_end(text, i))
+            } else {
+                None
+            };
+            if let Some(end) = special_end {
+                plain(&text[plain_start..i], &mut out);
+                out.push(&text[i..end]);
+                plain_start = end;
+                while iter.peek().is_some_and(|&(j, _)| j < end) {
+                    iter.next();
+                }
+            }
+        }
+        plain(&text[plain_start..], &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scan_gives_the_character_scan_tokens(
+            text in "[食堂太差了好 \t\u{3000}\u{a0}\u{0b}\\[\\]怒a-c1!😡👍🏻\u{200d}\u{fe0f}☀⌚⬛\u{2028}\u{2003}é]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(tok().tokens(&text), reference_tokens(tok(), &text));
+        }
+    }
+
+    #[test]
+    fn blank_by_first_byte_agrees_with_trim() {
+        for cp in (0..0x3100).chain(0x4E00..0x4E10).chain(0xFE00..0xFF10) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for token in [
+                c.to_string(),
+                format!("{c} "),
+                format!("{c}食"),
+                format!("{c}{c}"),
+            ] {
+                assert_eq!(is_blank(&token), token.trim().is_empty(), "{token:?}");
+            }
+        }
     }
 
     #[test]
