@@ -345,13 +345,7 @@ impl Outbox {
             }
         }
         let now = self.clock.now();
-        let counter = |ctx: &JobContext<'_>, key: &str| {
-            ctx.checkpoint
-                .get(key)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0) as u32
-                + 1
-        };
+        let counter = |ctx: &JobContext<'_>, key: &str| ctx.count(key) as u32 + 1;
         let outcome = match result {
             Ok(p) => JobOutcome::Published {
                 remote_id: p.remote_id,

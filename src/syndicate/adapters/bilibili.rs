@@ -310,11 +310,7 @@ pub async fn publish(ctx: &mut JobContext<'_>) -> Result<Posted, Failure> {
     if ctx.checkpoint.get(COMPLETED).is_none() {
         let size = file_size(&media)?;
         let parts = size.div_ceil(PART_SIZE).max(1);
-        let done = ctx
-            .checkpoint
-            .get(PARTS)
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
+        let done = ctx.count(PARTS);
         for n in done + 1..=parts {
             let bytes = read_part(&media, (n - 1) * PART_SIZE, PART_SIZE)?;
             let part = n.to_string();

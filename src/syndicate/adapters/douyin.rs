@@ -118,11 +118,7 @@ async fn upload(ctx: &mut JobContext<'_>, token: &str, open_id: &str) -> Result<
         }
     };
     let parts = size.div_ceil(PART_SIZE);
-    let done = ctx
-        .checkpoint
-        .get(PARTS)
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let done = ctx.count(PARTS);
     for n in done + 1..=parts {
         let bytes = read_part(&media, (n - 1) * PART_SIZE, PART_SIZE)?;
         let part = n.to_string();

@@ -126,11 +126,7 @@ async fn upload(
         return Ok(());
     }
     let count = size.div_ceil(FRAGMENT_SIZE);
-    let done = ctx
-        .checkpoint
-        .get(FRAGMENTS)
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let done = ctx.count(FRAGMENTS);
     for n in done..count {
         let bytes = read_part(media, n * FRAGMENT_SIZE, FRAGMENT_SIZE)?;
         let id = n.to_string();

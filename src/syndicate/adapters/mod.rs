@@ -120,6 +120,14 @@ impl JobContext<'_> {
         self.checkpoint.get(key).and_then(|v| v.as_str())
     }
 
+    /// A counter of the checkpoint (parts uploaded, attempts): 0 when unset.
+    pub fn count(&self, key: &str) -> u64 {
+        self.checkpoint
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    }
+
     pub fn set(&mut self, key: &str, value: impl Into<serde_json::Value>) {
         if !self.checkpoint.is_object() {
             self.checkpoint = serde_json::json!({});
