@@ -5,6 +5,8 @@
 //! fastest and median pass of each are compared.
 //!
 //! cargo run --release --example analyze_ab [posts.jsonl] [rounds] [batch]
+//!
+//! `AB_ONLY=0|1|2` runs one variant only (for a profiler).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -42,9 +44,15 @@ fn main() {
     let mut buf = Vec::new();
     let mut times: [Vec<f64>; 3] = Default::default();
     let names = ["tokenize", "per post", "batched"];
+    let only: Option<usize> = std::env::var("AB_ONLY")
+        .ok()
+        .map(|v| v.parse().expect("AB_ONLY"));
     for round in 0..rounds + 1 {
         for k in 0..3 {
             let variant = (round + k) % 3;
+            if only.is_some_and(|o| o != variant) {
+                continue;
+            }
             let t0 = Instant::now();
             match variant {
                 0 => {
@@ -73,6 +81,12 @@ fn main() {
         }
     }
     let mut stats = Vec::new();
+    if only.is_some() {
+        let t = &mut times[only.unwrap_or(0)];
+        t.sort_by(f64::total_cmp);
+        println!("fastest {:.3} µs/post, median {:.3}", t[0], t[t.len() / 2]);
+        return;
+    }
     for (name, t) in names.iter().zip(times.iter_mut()) {
         t.sort_by(f64::total_cmp);
         let (min, median) = (t[0], t[t.len() / 2]);

@@ -178,12 +178,24 @@ impl Analyzer {
     ) -> Analysis {
         // The normalised fields that change and the token vector are
         // per-thread buffers reused across posts: analysing a post allocates
-        // only what it returns.
+        // only what it returns. Borrowed in place, not moved in and out.
         thread_local! {
-            static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::default();
+            static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
         }
-        let mut scratch = SCRATCH.take();
-        let Scratch { fields, tokens } = &mut scratch;
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.analyze_in(rules, post, on_tokens, &mut scratch),
+            Err(_) => self.analyze_in(rules, post, on_tokens, &mut Scratch::default()),
+        })
+    }
+
+    fn analyze_in(
+        &self,
+        rules: &RuleSet,
+        post: &PostText<'_>,
+        on_tokens: impl FnOnce(&[&str]),
+        scratch: &mut Scratch,
+    ) -> Analysis {
+        let Scratch { fields, tokens } = scratch;
         let [title_buf, text_buf, author_buf, source_buf] = fields;
         // Most fields are already normal (or empty): borrowed, not copied.
         let title = normalize::normalize_in(post.title, title_buf);
@@ -197,11 +209,13 @@ impl Analyzer {
             author,
             source,
         };
-        let mut tokens = relifetime(std::mem::take(tokens));
-        self.append_post_tokens(&doc, &mut tokens);
-        on_tokens(&tokens);
+        let mut post_tokens = relifetime(std::mem::take(tokens));
+        self.append_post_tokens(&doc, &mut post_tokens);
+        on_tokens(&post_tokens);
 
-        let sentiment = self.sentiment.score(&tokens, self.settings.neutral_band);
+        let sentiment = self
+            .sentiment
+            .score(&post_tokens, self.settings.neutral_band);
         let hits = rules.matches(&doc);
         let risk = risk::score(
             &self.settings.risk,
@@ -210,9 +224,8 @@ impl Analyzer {
             post.source_weight,
             post.metrics.as_ref(),
         );
-        let keywords = self.keywords.extract(&tokens, self.settings.keywords);
-        scratch.tokens = relifetime(tokens);
-        SCRATCH.set(scratch);
+        let keywords = self.keywords.extract(&post_tokens, self.settings.keywords);
+        *tokens = relifetime(post_tokens);
         Analysis {
             sentiment,
             risk,
