@@ -31,6 +31,13 @@ pub struct Document<'a> {
     pub source: &'a str,
 }
 
+impl<'a> Document<'a> {
+    /// The fields in the order of [`crate::model::Field::ALL`].
+    pub(crate) fn fields(&self) -> [&'a str; 4] {
+        [self.title, self.text, self.author, self.source]
+    }
+}
+
 /// One problem in a rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
