@@ -185,6 +185,10 @@ struct Span {
 
 impl Span {
     fn text(self, tokens: &[&str]) -> CompactString {
+        // Most cues are one whole token: copied in one step.
+        if self.sub.1 == 0 && self.len == 1 {
+            return CompactString::new(tokens[self.start as usize]);
+        }
         let mut out = CompactString::const_new("");
         self.push_text(tokens, &mut out);
         out
