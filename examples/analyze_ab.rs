@@ -81,8 +81,8 @@ fn main() {
         }
     }
     let mut stats = Vec::new();
-    if only.is_some() {
-        let t = &mut times[only.unwrap_or(0)];
+    if let Some(o) = only {
+        let t = &mut times[o];
         t.sort_by(f64::total_cmp);
         println!("fastest {:.3} µs/post, median {:.3}", t[0], t[t.len() / 2]);
         return;

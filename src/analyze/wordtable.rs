@@ -13,9 +13,19 @@ use rustc_hash::FxHashMap;
 
 const INLINE: usize = 15;
 
+/// The presence filter has 2^16 bits (8 KiB), indexed by a hash's top bits.
+const PRESENT_BITS_LOG2: u32 = 16;
+
 /// Bits of the presence filter per inline word, at least: at 1/32 of the
 /// bits set, an absent word passes the filter about 3 % of the time.
 const PRESENT_DENSITY: usize = 32;
+
+/// The filter bit of a hash.
+#[inline]
+fn present_bit(h: u64) -> (usize, u64) {
+    let top = (h >> (64 - PRESENT_BITS_LOG2)) as usize;
+    (top >> 6, 1 << (top & 63))
+}
 
 #[derive(Clone, Copy)]
 struct Slot<V> {
@@ -115,7 +125,6 @@ impl<V: Copy + Default> WordTable<V> {
         let mut slots = vec![empty; 1 << bits].into_boxed_slice();
         let mask = slots.len() - 1;
         let mut len = long.len();
-        let inline_len = inline.len();
         for (key, value) in inline {
             let mut i = (hash(&key) >> shift) as usize;
             loop {
@@ -132,11 +141,12 @@ impl<V: Copy + Default> WordTable<V> {
                 i = (i + 1) & mask;
             }
         }
-        let present = if inline_len * PRESENT_DENSITY <= 1 << 16 {
-            let mut bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let inline_words = len - long.len();
+        let present = if inline_words * PRESENT_DENSITY <= 1 << PRESENT_BITS_LOG2 {
+            let mut bits = vec![0u64; (1 << PRESENT_BITS_LOG2) / 64].into_boxed_slice();
             for slot in slots.iter().filter(|s| s.key[1] != 0) {
-                let h = (hash(&slot.key) >> 48) as usize;
-                bits[h >> 6] |= 1 << (h & 63);
+                let (word, bit) = present_bit(hash(&slot.key));
+                bits[word] |= bit;
             }
             bits
         } else {
@@ -183,8 +193,8 @@ impl<V: Copy> WordTable<V> {
     pub fn get_inline(&self, key: Key) -> Option<&V> {
         let h = hash(&key);
         if !self.present.is_empty() {
-            let top = (h >> 48) as usize;
-            if self.present[top >> 6] & (1 << (top & 63)) == 0 {
+            let (word, bit) = present_bit(h);
+            if self.present[word] & bit == 0 {
                 return None;
             }
         }
@@ -278,7 +288,10 @@ mod tests {
             reference.insert(w.as_str(), i);
         }
         assert_eq!(t.len(), reference.len());
-        assert_eq!(t.present.is_empty(), n as usize * PRESENT_DENSITY > 1 << 16);
+        assert_eq!(
+            t.present.is_empty(),
+            n as usize * PRESENT_DENSITY > 1 << PRESENT_BITS_LOG2
+        );
         for w in &words {
             assert_eq!(t.get(w), reference.get(w.as_str()));
         }
