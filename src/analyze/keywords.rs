@@ -4,6 +4,7 @@
 //! double the cost of analysis; the formula and the IDF table are the same.
 
 use super::AnalyzeError;
+use super::segment::{Segmenter, WordNotes};
 use super::tokenize::is_emoji;
 use super::wordtable::{Key, WordTable, key_of};
 use compact_str::CompactString;
@@ -79,8 +80,29 @@ impl KeywordExtractor {
         Ok(KeywordExtractor { idf })
     }
 
+    /// Note every dictionary word's IDF in `segmenter`, so that a token cut
+    /// as a dictionary word brings its IDF along ([`Self::extract_noted`]).
+    pub(crate) fn note_words(&self, segmenter: &mut Segmenter) {
+        segmenter.note_all(WordNotes { idf: DEFAULT_IDF });
+        let mut entries = Vec::with_capacity(self.idf.len());
+        self.idf
+            .for_each(|word, idf| entries.push((word.to_string(), WordNotes { idf })));
+        segmenter.note_words(entries.iter().map(|(w, n)| (w.as_str(), *n)));
+    }
+
     /// The `top_k` tokens by TF-IDF, best first; ties keep first occurrence.
     pub fn extract(&self, tokens: &[&str], top_k: usize) -> Vec<CompactString> {
+        self.extract_noted(tokens, &[], top_k)
+    }
+
+    /// [`Self::extract`] with the tokens' notes from the segmenter (or
+    /// fewer: a token without notes is looked up).
+    pub fn extract_noted(
+        &self,
+        tokens: &[&str],
+        notes: &[WordNotes],
+        top_k: usize,
+    ) -> Vec<CompactString> {
         if top_k == 0 {
             return Vec::new();
         }
@@ -90,7 +112,7 @@ impl KeywordExtractor {
         }
         let mut cands = SCRATCH.take();
         cands.clear();
-        self.candidates(tokens, &mut cands);
+        self.candidates(tokens, notes, &mut cands);
         // The IDF becomes the TF-IDF score, computed once per candidate
         // rather than once per comparison.
         for c in cands.iter_mut() {
@@ -115,7 +137,7 @@ impl KeywordExtractor {
 
     /// The distinct candidate words of `tokens` with their counts, in order
     /// of first occurrence.
-    fn candidates(&self, tokens: &[&str], out: &mut Vec<Candidate>) {
+    fn candidates(&self, tokens: &[&str], notes: &[WordNotes], out: &mut Vec<Candidate>) {
         let mut index: Option<FxHashMap<&str, u32>> =
             (tokens.len() > LINEAR_MAX_TOKENS).then(|| {
                 FxHashMap::with_capacity_and_hasher(tokens.len().min(1024), Default::default())
@@ -125,12 +147,17 @@ impl KeywordExtractor {
                 continue;
             }
             let key = key_of(token);
-            let idf = match key {
-                Some(k) => self.idf.get_inline(k),
-                None => self.idf.get(token),
-            }
-            .copied()
-            .unwrap_or(DEFAULT_IDF);
+            let noted = notes.get(pos).map_or(f32::NAN, |n| n.idf);
+            let idf = if !noted.is_nan() {
+                noted
+            } else {
+                match key {
+                    Some(k) => self.idf.get_inline(k),
+                    None => self.idf.get(token),
+                }
+                .copied()
+                .unwrap_or(DEFAULT_IDF)
+            };
             if idf == STOP {
                 continue;
             }
@@ -214,6 +241,38 @@ mod tests {
         assert!(!top.iter().any(|w| w == "我们" || w == "已经"), "{top:?}");
     }
 
+    /// The IDF a token brings from the segmenter is the one the table gives
+    /// for it: keywords with notes are keywords without, on every post of
+    /// the benchmark corpora.
+    #[test]
+    fn noted_idf_is_the_looked_up_idf() {
+        let dir = default_dictionaries_dir();
+        let kw = KeywordExtractor::load(&dir).unwrap();
+        let mut tok = Tokenizer::load(&dir).unwrap();
+        tok.note_words(|segmenter| kw.note_words(segmenter));
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus");
+        let mut noted = 0;
+        for file in ["posts.jsonl", "articles.jsonl"] {
+            let content = std::fs::read_to_string(corpus.join(file)).unwrap();
+            for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let text = crate::analyze::normalize::normalize(v["text"].as_str().unwrap());
+                let (mut tokens, mut notes) = (Vec::new(), Vec::new());
+                tok.append_noted_tokens(&text, &mut tokens, &mut notes);
+                assert_eq!(tokens.len(), notes.len());
+                for (t, n) in tokens.iter().zip(&notes) {
+                    if !n.idf.is_nan() {
+                        let looked_up = kw.idf.get(t).copied().unwrap_or(DEFAULT_IDF);
+                        assert_eq!(n.idf, looked_up, "{t}");
+                        noted += 1;
+                    }
+                }
+                assert_eq!(kw.extract_noted(&tokens, &notes, 8), kw.extract(&tokens, 8));
+            }
+        }
+        assert!(noted > 3000, "{noted}");
+    }
+
     #[test]
     fn numbers_emoji_and_single_chars_are_skipped() {
         let kw = KeywordExtractor::load(&default_dictionaries_dir()).unwrap();
@@ -241,7 +300,7 @@ mod tests {
             let tokens: Vec<&str> = picks.iter().map(|&i| WORDS[i]).collect();
             KW.with(|kw| {
                 let mut cands = Vec::new();
-                kw.candidates(&tokens, &mut cands);
+                kw.candidates(&tokens, &[], &mut cands);
                 for c in &mut cands {
                     c.idf *= c.count as f32;
                 }

@@ -6,6 +6,7 @@ pub mod normalize;
 pub mod pii;
 pub mod risk;
 pub mod rules;
+pub mod segment;
 pub mod sentiment;
 pub mod tokenize;
 mod wordtable;
@@ -15,6 +16,7 @@ use compact_str::CompactString;
 use keywords::KeywordExtractor;
 use risk::RiskSettings;
 use rules::{Document, RuleSet, RuleSetError, SharedRuleSet};
+use segment::WordNotes;
 use sentiment::SentimentModel;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -130,8 +132,9 @@ impl Analyzer {
             })();
             (tokenizer.join().expect("tokenizer thread panicked"), rest)
         });
-        let tokenizer = tokenizer?;
+        let mut tokenizer = tokenizer?;
         let (sentiment, keywords, rules) = rest?;
+        tokenizer.note_words(|segmenter| keywords.note_words(segmenter));
         Ok(Analyzer {
             tokenizer,
             sentiment,
@@ -195,7 +198,11 @@ impl Analyzer {
         on_tokens: impl FnOnce(&[&str]),
         scratch: &mut Scratch,
     ) -> Analysis {
-        let Scratch { fields, tokens } = scratch;
+        let Scratch {
+            fields,
+            tokens,
+            notes,
+        } = scratch;
         let [title_buf, text_buf, author_buf, source_buf] = fields;
         // Most fields are already normal (or empty): borrowed, not copied.
         let title = normalize::normalize_in(post.title, title_buf);
@@ -210,7 +217,8 @@ impl Analyzer {
             source,
         };
         let mut post_tokens = relifetime(std::mem::take(tokens));
-        self.append_post_tokens(&doc, &mut post_tokens);
+        notes.clear();
+        self.append_post_tokens(&doc, &mut post_tokens, notes);
         on_tokens(&post_tokens);
 
         let sentiment = self
@@ -224,7 +232,9 @@ impl Analyzer {
             post.source_weight,
             post.metrics.as_ref(),
         );
-        let keywords = self.keywords.extract(&post_tokens, self.settings.keywords);
+        let keywords = self
+            .keywords
+            .extract_noted(&post_tokens, notes, self.settings.keywords);
         *tokens = relifetime(post_tokens);
         Analysis {
             sentiment,
@@ -234,15 +244,23 @@ impl Analyzer {
         }
     }
 
-    /// The tokens of a post's normalised title and text, appended to `out`.
-    fn append_post_tokens<'a>(&self, doc: &Document<'a>, out: &mut Vec<&'a str>) {
+    /// The tokens of a post's normalised title and text, appended to `out`,
+    /// their notes to `notes`.
+    fn append_post_tokens<'a>(
+        &self,
+        doc: &Document<'a>,
+        out: &mut Vec<&'a str>,
+        notes: &mut Vec<WordNotes>,
+    ) {
         out.reserve((doc.title.len() + doc.text.len()) / 4 + 8);
+        notes.reserve((doc.title.len() + doc.text.len()) / 4 + 8);
         if !doc.title.is_empty() {
-            self.tokenizer.append_tokens(doc.title, out);
+            self.tokenizer.append_noted_tokens(doc.title, out, notes);
             // The title is a clause of its own for the sentiment scorer.
             out.push("。");
+            notes.push(WordNotes::UNKNOWN);
         }
-        self.tokenizer.append_tokens(doc.text, out);
+        self.tokenizer.append_noted_tokens(doc.text, out, notes);
     }
 
     /// The analyses of `posts`, in order, against one rule set: the same as
@@ -272,8 +290,10 @@ impl Analyzer {
             .collect();
         let mut tokens = relifetime(std::mem::take(&mut scratch.tokens));
         let mut ends = Vec::with_capacity(docs.len());
+        let notes = &mut scratch.notes;
+        notes.clear();
         for doc in &docs {
-            self.append_post_tokens(doc, &mut tokens);
+            self.append_post_tokens(doc, &mut tokens, notes);
             ends.push(tokens.len());
         }
         let per_post = |i: usize| {
@@ -286,7 +306,12 @@ impl Analyzer {
             .collect();
         let hits: Vec<Vec<RuleHit>> = docs.iter().map(|d| rules.matches(d)).collect();
         let keywords: Vec<Vec<CompactString>> = (0..docs.len())
-            .map(|i| self.keywords.extract(per_post(i), self.settings.keywords))
+            .map(|i| {
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                let notes = &notes[start..ends[i]];
+                self.keywords
+                    .extract_noted(per_post(i), notes, self.settings.keywords)
+            })
             .collect();
         drop(docs);
         scratch.tokens = relifetime(tokens);
@@ -354,6 +379,7 @@ struct BatchScratch {
     fields: Vec<[String; 4]>,
     /// Always empty between batches; only its allocation is kept.
     tokens: Vec<&'static str>,
+    notes: Vec<WordNotes>,
 }
 
 /// Per-thread buffers of [`Analyzer::analyze`].
@@ -363,6 +389,7 @@ struct Scratch {
     fields: [String; 4],
     /// Always empty between posts; only its allocation is kept.
     tokens: Vec<&'static str>,
+    notes: Vec<WordNotes>,
 }
 
 /// `tokens`, emptied, with another lifetime: the allocation is kept (an

@@ -1,41 +1,76 @@
 //! Word segmentation: jieba with HMM plus our user dictionaries, with Weibo
 //! emoticons (`[怒]`) and emoji kept whole because they carry sentiment.
+//! The segmentation itself is [`Segmenter`]'s, which gives jieba-rs's tokens
+//! together with facts about the dictionary word each was cut as.
 
 use super::AnalyzeError;
+use super::segment::{Segmenter, WordNotes};
 use jieba_rs::Jieba;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// A shared, immutable segmenter. Cloning is cheap (one `Arc`).
+/// A user dictionary entry as read: word (normalised), frequency, tag.
+type UserWord = (String, Option<usize>, Option<String>);
+
+/// A shared, immutable segmenter. Cloning is cheap (`Arc`s).
 #[derive(Clone)]
 pub struct Tokenizer {
-    jieba: Arc<Jieba>,
+    segmenter: Arc<Segmenter>,
+    /// The user dictionaries' entries, in load order, for [`Tokenizer::jieba`].
+    user_words: Arc<Vec<UserWord>>,
+    /// jieba-rs with the same dictionaries, for search mode (which the
+    /// index has always used); built on first use, since analysis alone
+    /// never needs it and its dictionary takes a while to load.
+    jieba: Arc<OnceLock<Arc<Jieba>>>,
 }
 
 impl Tokenizer {
     /// jieba's default dictionary only; for tests and tools that have no
     /// dictionaries folder.
     pub fn default_dictionary() -> Self {
-        Tokenizer {
-            jieba: Arc::new(Jieba::new()),
-        }
+        Self::with_user_words(Vec::new())
     }
 
     /// jieba's default dictionary plus every `*.txt` under `dir/user/`, in
     /// name order, so a college's own file can override the shipped ones.
     pub fn load(dictionaries: &Path) -> Result<Self, AnalyzeError> {
-        let mut jieba = Jieba::new();
-        let user_dir = dictionaries.join("user");
-        for path in txt_files(&user_dir)? {
-            load_user_dict(&mut jieba, &path)?;
+        let mut words = Vec::new();
+        for path in txt_files(&dictionaries.join("user"))? {
+            read_user_dict(&path, &mut words)?;
         }
-        Ok(Tokenizer {
-            jieba: Arc::new(jieba),
+        Ok(Self::with_user_words(words))
+    }
+
+    fn with_user_words(words: Vec<UserWord>) -> Self {
+        let mut segmenter = Segmenter::new();
+        for (word, freq, _) in &words {
+            segmenter.add_word(word, freq.map(|f| f as u64));
+        }
+        Tokenizer {
+            segmenter: Arc::new(segmenter),
+            user_words: Arc::new(words),
+            jieba: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// jieba-rs loaded with the same dictionaries (search mode, POS tags).
+    pub fn jieba(&self) -> &Arc<Jieba> {
+        self.jieba.get_or_init(|| {
+            let mut jieba = Jieba::new();
+            for (word, freq, tag) in self.user_words.iter() {
+                jieba.add_word(word, *freq, tag.as_deref());
+            }
+            Arc::new(jieba)
         })
     }
 
-    pub fn jieba(&self) -> &Arc<Jieba> {
-        &self.jieba
+    /// Let `note` set the [`WordNotes`] of dictionary words. Only while the
+    /// tokenizer is not shared yet (the analyser does it while loading);
+    /// notes only save lookups, so a shared tokenizer just goes without.
+    pub(crate) fn note_words(&mut self, note: impl FnOnce(&mut Segmenter)) {
+        if let Some(segmenter) = Arc::get_mut(&mut self.segmenter) {
+            note(segmenter);
+        }
     }
 
     /// Segment `text` into `out` (cleared first). Whitespace is dropped;
@@ -47,6 +82,24 @@ impl Tokenizer {
 
     /// Like [`Tokenizer::tokens_into`] without clearing `out`.
     pub fn append_tokens<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
+        self.each_token(text, &mut |token, _| out.push(token));
+    }
+
+    /// Like [`Tokenizer::append_tokens`], with each token's notes pushed to
+    /// `notes` ([`WordNotes::UNKNOWN`] for a token that is no dictionary word).
+    pub fn append_noted_tokens<'a>(
+        &self,
+        text: &'a str,
+        out: &mut Vec<&'a str>,
+        notes: &mut Vec<WordNotes>,
+    ) {
+        self.each_token(text, &mut |token, n| {
+            out.push(token);
+            notes.push(n);
+        });
+    }
+
+    fn each_token<'a>(&self, text: &'a str, emit: &mut impl FnMut(&'a str, WordNotes)) {
         // Emoticons start with '[' and every emoji of [`is_emoji`] with the
         // byte E2 (U+2300..U+2BFF) or F0 (U+1F000..): only there is a
         // character decoded. Most posts have neither.
@@ -65,15 +118,15 @@ impl Tokenizer {
             };
             from = match special_end {
                 Some(end) => {
-                    self.cut_plain(&text[plain_start..i], out);
-                    out.push(&text[i..end]);
+                    self.cut_plain(&text[plain_start..i], emit);
+                    emit(&text[i..end], WordNotes::UNKNOWN);
                     plain_start = end;
                     end
                 }
                 None => i + c.len_utf8(),
             };
         }
-        self.cut_plain(&text[plain_start..], out);
+        self.cut_plain(&text[plain_start..], emit);
     }
 
     pub fn tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
@@ -82,15 +135,15 @@ impl Tokenizer {
         out
     }
 
-    fn cut_plain<'a>(&self, text: &'a str, out: &mut Vec<&'a str>) {
+    fn cut_plain<'a>(&self, text: &'a str, emit: &mut impl FnMut(&'a str, WordNotes)) {
         if text.is_empty() {
             return;
         }
-        for token in self.jieba.cut(text, true) {
-            if !is_blank(token.word) {
-                out.push(token.word);
+        self.segmenter.cut(text, &mut |token, notes| {
+            if !is_blank(token) {
+                emit(token, notes);
             }
-        }
+        });
     }
 }
 
@@ -176,7 +229,7 @@ pub(crate) fn txt_files(dir: &Path) -> Result<Vec<PathBuf>, AnalyzeError> {
 }
 
 /// Lines are `词 [频率] [词性]`, as jieba's own format; `#` starts a comment.
-fn load_user_dict(jieba: &mut Jieba, path: &Path) -> Result<(), AnalyzeError> {
+fn read_user_dict(path: &Path, out: &mut Vec<UserWord>) -> Result<(), AnalyzeError> {
     let content = std::fs::read_to_string(path).map_err(|e| AnalyzeError::io(path, e))?;
     for (n, line) in content.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
@@ -193,10 +246,9 @@ fn load_user_dict(jieba: &mut Jieba, path: &Path) -> Result<(), AnalyzeError> {
             })?),
             None => None,
         };
-        let tag = parts.next();
+        let tag = parts.next().map(str::to_string);
         // Normalise like the text, so full-width or capitalised entries still match.
-        let word = super::normalize::normalize(word);
-        jieba.add_word(&word, freq, tag);
+        out.push((super::normalize::normalize(word), freq, tag));
     }
     Ok(())
 }
@@ -217,7 +269,7 @@ mod tests {
         let mut out = Vec::new();
         let plain = |s: &'a str, out: &mut Vec<&'a str>| {
             if !s.is_empty() {
-                for token in t.jieba.cut(s, true) {
+                for token in t.jieba().cut(s, true) {
                     if !token.word.trim().is_empty() {
                         out.push(token.word);
                     }
@@ -254,6 +306,32 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(tok().tokens(&text), reference_tokens(tok(), &text));
         }
+    }
+
+    /// Our segmenter against jieba-rs (with the same user dictionaries) on
+    /// every title and text of the benchmark corpora, normalised as the
+    /// analyser normalises them.
+    #[test]
+    fn cuts_the_corpora_as_jieba_rs_does() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus");
+        let mut texts = 0;
+        for file in ["posts.jsonl", "articles.jsonl"] {
+            let content = std::fs::read_to_string(dir.join(file)).unwrap();
+            for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for field in ["title", "text"] {
+                    let text =
+                        crate::analyze::normalize::normalize(v[field].as_str().unwrap_or(""));
+                    assert_eq!(
+                        tok().tokens(&text),
+                        reference_tokens(tok(), &text),
+                        "{text}"
+                    );
+                    texts += 1;
+                }
+            }
+        }
+        assert!(texts > 500, "{texts}");
     }
 
     #[test]

@@ -215,6 +215,22 @@ impl<V: Copy> WordTable<V> {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    /// Every word with its value, in no particular order.
+    pub fn for_each(&self, mut f: impl FnMut(&str, V)) {
+        for slot in self.slots.iter().filter(|s| s.key[1] != 0) {
+            // The key is the word's bytes, zero-padded, length in byte 15.
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&slot.key[0].to_le_bytes());
+            bytes[8..].copy_from_slice(&slot.key[1].to_le_bytes());
+            let len = bytes[15] as usize;
+            let word = std::str::from_utf8(&bytes[..len]).expect("keys are whole words");
+            f(word, slot.value);
+        }
+        for (word, value) in &self.long {
+            f(word, *value);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +253,18 @@ mod tests {
         assert_eq!(t.get("a"), Some(&2.0));
         assert_eq!(t.get("a\0"), Some(&4.0));
         assert_eq!(t.get(long), Some(&3.0));
+        let mut all = Vec::new();
+        t.for_each(|w, v| all.push((w.to_string(), v)));
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let expected = [
+            ("a", 2.0),
+            ("a\0", 4.0),
+            ("一个很长很长的词语组合", 3.0),
+            ("食堂", 5.0),
+        ];
+        let expected: Vec<(String, f32)> =
+            expected.iter().map(|(w, v)| (w.to_string(), *v)).collect();
+        assert_eq!(all, expected);
         for missing in ["", "食", "食堂饭", "b", "a\0\0", "一个很长很长的词语组"] {
             assert_eq!(t.get(missing), None, "{missing:?}");
         }
