@@ -4,7 +4,8 @@
 Measures on the same texts (benches/corpus/*.jsonl), one core each, in
 CPU time of the measuring thread on both sides, so that other processes
 sharing the machine do not skew the ratios:
-  - yuqing: `yuqing bench analyze` (start-up, tokenize only, sentiment only, whole analysis)
+  - yuqing: `yuqing bench analyze` (start-up, tokenize only, jieba-rs tokenize, sentiment
+    only, whole analysis)
   - Python jieba 0.42 `lcut` (HMM on, same user dictionaries)
   - snownlp `SnowNLP(text).sentiments`
 
@@ -112,6 +113,9 @@ def main():
               f"{b['cpu_mb_per_s']:.2f} | {b['cpu_items_per_s'] / s_items:.0f}× snownlp sentiment |")
         print(f"| {name} | yuqing tokenize only | {t['cpu_items_per_s']:.0f} | {t['cpu_mb_per_s']:.2f} | "
               f"{t['cpu_items_per_s'] / j_items:.0f}× Python jieba lcut |")
+        jr = ours["tokenize_jieba_rs"]
+        print(f"| {name} | jieba-rs tokenize (the tokens ours gives) | {jr['cpu_items_per_s']:.0f} | "
+              f"{jr['cpu_mb_per_s']:.2f} | {jr['cpu_items_per_s'] / j_items:.0f}× Python jieba lcut |")
         print(f"| {name} | yuqing sentiment only (tokens given) | {s['cpu_items_per_s']:.0f} | "
               f"{s['cpu_mb_per_s']:.2f} | |")
         print(f"| {name} | Python jieba lcut | {j_items:.0f} | {j_mb:.2f} | |")
@@ -119,17 +123,24 @@ def main():
         print(f"| {name} | whole analysis / tokenize only | | | {ours['analyze_vs_tokenize_cpu']:.2f} |")
         print(f"| {name} | batches of 64 / tokenize only | | | "
               f"{ours['analyze_batched_vs_tokenize_cpu']:.2f} |")
+        print(f"| {name} | whole analysis / jieba-rs tokenize | | | "
+              f"{ours['analyze_vs_jieba_rs_cpu']:.2f} |")
+        print(f"| {name} | batches of 64 / jieba-rs tokenize | | | "
+              f"{ours['analyze_batched_vs_jieba_rs_cpu']:.2f} |")
     print()
     print("Fastest single pass (wall time; the passes other processes did not disturb):")
     print()
     print("| corpus | yuqing whole items/s | batched | tokenize | whole / tokenize | batched / tokenize "
+          "| whole / jieba-rs | batched / jieba-rs "
           "| jieba lcut | snownlp | whole / snownlp | batched / snownlp |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, ours, _, _, (j_best, s_best) in rows:
         a, b, t = ours["analyze"], ours["analyze_batched"], ours["tokenize"]
         print(f"| {name} | {a['best_pass_items_per_s']:.0f} | {b['best_pass_items_per_s']:.0f} | "
               f"{t['best_pass_items_per_s']:.0f} | {ours['analyze_vs_tokenize_best_pass']:.2f} | "
-              f"{ours['analyze_batched_vs_tokenize_best_pass']:.2f} | {j_best:.0f} | {s_best:.1f} | "
+              f"{ours['analyze_batched_vs_tokenize_best_pass']:.2f} | "
+              f"{ours['analyze_vs_jieba_rs_best_pass']:.2f} | "
+              f"{ours['analyze_batched_vs_jieba_rs_best_pass']:.2f} | {j_best:.0f} | {s_best:.1f} | "
               f"{a['best_pass_items_per_s'] / s_best:.0f}× | {b['best_pass_items_per_s'] / s_best:.0f}× |")
     print()
     first = rows[0][1]

@@ -1,12 +1,13 @@
 //! Interleaved A/B of the whole analysis on a noisy machine: tokenize only,
-//! the whole analysis post by post, and the whole analysis in batches
-//! (`Analyzer::analyze_batch`), one pass over the corpus each, in rotating
+//! the whole analysis post by post, the whole analysis in batches
+//! (`Analyzer::analyze_batch`), and jieba-rs's own tokenization (the limit
+//! the analysis is held to), one pass over the corpus each, in rotating
 //! order, many rounds. Every variant sees the same background load, and the
 //! fastest and median pass of each are compared.
 //!
 //! cargo run --release --example analyze_ab [posts.jsonl] [rounds] [batch]
 //!
-//! `AB_ONLY=0|1|2` runs one variant only (for a profiler).
+//! `AB_ONLY=0|1|2|3` runs one variant only (for a profiler).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -41,15 +42,16 @@ fn main() {
         .collect();
     let analyzer = Analyzer::load_default().expect("shipped data loads");
     let tokenizer = analyzer.tokenizer();
+    let jieba = tokenizer.jieba().clone();
     let mut buf = Vec::new();
-    let mut times: [Vec<f64>; 3] = Default::default();
-    let names = ["tokenize", "per post", "batched"];
+    let mut times: [Vec<f64>; 4] = Default::default();
+    let names = ["tokenize", "per post", "batched", "jieba-rs"];
     let only: Option<usize> = std::env::var("AB_ONLY")
         .ok()
         .map(|v| v.parse().expect("AB_ONLY"));
     for round in 0..rounds + 1 {
-        for k in 0..3 {
-            let variant = (round + k) % 3;
+        for k in 0..4 {
+            let variant = (round + k) % 4;
             if only.is_some_and(|o| o != variant) {
                 continue;
             }
@@ -68,9 +70,24 @@ fn main() {
                         black_box(analyzer.analyze(p));
                     }
                 }
-                _ => {
+                2 => {
                     for chunk in texts.chunks(batch) {
                         black_box(analyzer.analyze_batch(chunk));
+                    }
+                }
+                _ => {
+                    // What the tokenizer did before it had its own
+                    // segmenter: jieba-rs's cut, blanks dropped.
+                    for (title, text) in &posts {
+                        for s in [title, text] {
+                            buf.clear();
+                            for t in jieba.cut(s, true) {
+                                if !t.word.trim().is_empty() {
+                                    buf.push(t.word);
+                                }
+                            }
+                            black_box(&buf);
+                        }
                     }
                 }
             }
@@ -93,11 +110,13 @@ fn main() {
         println!("{name:>9}: fastest {min:.3} µs/post, median {median:.3} µs/post");
         stats.push((min, median));
     }
-    println!(
-        "whole / tokenize (speed): per post {:.3} (median {:.3}), batched {:.3} (median {:.3})",
-        stats[0].0 / stats[1].0,
-        stats[0].1 / stats[1].1,
-        stats[0].0 / stats[2].0,
-        stats[0].1 / stats[2].1
-    );
+    for (base, name) in [(0, "tokenize"), (3, "jieba-rs")] {
+        println!(
+            "whole / {name} (speed): per post {:.3} (median {:.3}), batched {:.3} (median {:.3})",
+            stats[base].0 / stats[1].0,
+            stats[base].1 / stats[1].1,
+            stats[base].0 / stats[2].0,
+            stats[base].1 / stats[2].1
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //! double the cost of analysis; the formula and the IDF table are the same.
 
 use super::AnalyzeError;
-use super::segment::{Segmenter, WordNotes};
+use super::segment::{InDictionary, Segmenter, WordNotes};
 use super::tokenize::is_emoji;
 use super::wordtable::{Key, WordTable, key_of};
 use compact_str::CompactString;
@@ -25,6 +25,10 @@ const LINEAR_MAX_TOKENS: usize = 64;
 pub struct KeywordExtractor {
     /// IDF per word, [`STOP`] for stop words.
     idf: WordTable<f32>,
+    /// The entries of `idf` that are no dictionary word of two or more
+    /// characters, once noted in a segmenter ([`Self::note_words`]): what a
+    /// word the HMM found can be. A few thousand words instead of 100,000.
+    outside: Option<WordTable<f32>>,
 }
 
 /// A distinct candidate word: its key (words of up to 15 bytes), the index
@@ -77,17 +81,24 @@ impl KeywordExtractor {
                 .map(|(w, v)| (&**w, *v))
                 .chain(stop_words.iter().map(|w| (w.as_str(), STOP))),
         );
-        Ok(KeywordExtractor { idf })
+        Ok(KeywordExtractor { idf, outside: None })
     }
 
     /// Note every dictionary word's IDF in `segmenter`, so that a token cut
-    /// as a dictionary word brings its IDF along ([`Self::extract_noted`]).
-    pub(crate) fn note_words(&self, segmenter: &mut Segmenter) {
-        segmenter.note_all(WordNotes { idf: DEFAULT_IDF });
-        let mut entries = Vec::with_capacity(self.idf.len());
+    /// as a dictionary word brings its IDF along ([`Self::extract_noted`]),
+    /// and keep apart the entries a word outside the dictionary can match.
+    /// The notes are then only for this segmenter's tokens.
+    pub(crate) fn note_words(&mut self, segmenter: &mut Segmenter) {
+        segmenter.for_each_notes(|n| n.idf = DEFAULT_IDF);
+        let mut outside = Vec::new();
         self.idf
-            .for_each(|word, idf| entries.push((word.to_string(), WordNotes { idf })));
-        segmenter.note_words(entries.iter().map(|(w, n)| (w.as_str(), *n)));
+            .for_each(|word, idf| match segmenter.notes_mut(word) {
+                Some(notes) => notes.idf = idf,
+                None => outside.push((word.to_string(), idf)),
+            });
+        self.outside = Some(WordTable::new(
+            outside.iter().map(|(w, v)| (w.as_str(), *v)),
+        ));
     }
 
     /// The `top_k` tokens by TF-IDF, best first; ties keep first occurrence.
@@ -95,8 +106,8 @@ impl KeywordExtractor {
         self.extract_noted(tokens, &[], top_k)
     }
 
-    /// [`Self::extract`] with the tokens' notes from the segmenter (or
-    /// fewer: a token without notes is looked up).
+    /// [`Self::extract`] with the tokens' notes from the segmenter this
+    /// extractor noted (or fewer: a token without notes is looked up).
     pub fn extract_noted(
         &self,
         tokens: &[&str],
@@ -147,13 +158,17 @@ impl KeywordExtractor {
                 continue;
             }
             let key = key_of(token);
-            let noted = notes.get(pos).map_or(f32::NAN, |n| n.idf);
-            let idf = if !noted.is_nan() {
-                noted
+            let noted = notes.get(pos).copied().unwrap_or(WordNotes::UNKNOWN);
+            let idf = if !noted.idf.is_nan() {
+                noted.idf
             } else {
+                let table = match (&self.outside, noted.dictionary) {
+                    (Some(outside), InDictionary::NotAWord) => outside,
+                    _ => &self.idf,
+                };
                 match key {
-                    Some(k) => self.idf.get_inline(k),
-                    None => self.idf.get(token),
+                    Some(k) => table.get_inline(k),
+                    None => table.get(token),
                 }
                 .copied()
                 .unwrap_or(DEFAULT_IDF)
@@ -247,9 +262,10 @@ mod tests {
     #[test]
     fn noted_idf_is_the_looked_up_idf() {
         let dir = default_dictionaries_dir();
-        let kw = KeywordExtractor::load(&dir).unwrap();
+        let mut kw = KeywordExtractor::load(&dir).unwrap();
         let mut tok = Tokenizer::load(&dir).unwrap();
         tok.note_words(|segmenter| kw.note_words(segmenter));
+        let (mut words, mut not_words) = (0, 0);
         let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus");
         let mut noted = 0;
         for file in ["posts.jsonl", "articles.jsonl"] {
@@ -261,16 +277,26 @@ mod tests {
                 tok.append_noted_tokens(&text, &mut tokens, &mut notes);
                 assert_eq!(tokens.len(), notes.len());
                 for (t, n) in tokens.iter().zip(&notes) {
+                    let looked_up = kw.idf.get(t).copied().unwrap_or(DEFAULT_IDF);
                     if !n.idf.is_nan() {
-                        let looked_up = kw.idf.get(t).copied().unwrap_or(DEFAULT_IDF);
                         assert_eq!(n.idf, looked_up, "{t}");
                         noted += 1;
+                    }
+                    match n.dictionary {
+                        InDictionary::Word => words += 1,
+                        InDictionary::NotAWord => {
+                            let outside = kw.outside.as_ref().unwrap();
+                            assert_eq!(outside.get(t).copied().unwrap_or(DEFAULT_IDF), looked_up);
+                            not_words += 1;
+                        }
+                        InDictionary::Unknown => {}
                     }
                 }
                 assert_eq!(kw.extract_noted(&tokens, &notes, 8), kw.extract(&tokens, 8));
             }
         }
         assert!(noted > 3000, "{noted}");
+        assert!(words >= noted && not_words > 100, "{words} {not_words}");
     }
 
     #[test]

@@ -133,8 +133,11 @@ impl Analyzer {
             (tokenizer.join().expect("tokenizer thread panicked"), rest)
         });
         let mut tokenizer = tokenizer?;
-        let (sentiment, keywords, rules) = rest?;
-        tokenizer.note_words(|segmenter| keywords.note_words(segmenter));
+        let (mut sentiment, mut keywords, rules) = rest?;
+        tokenizer.note_words(|segmenter| {
+            keywords.note_words(segmenter);
+            sentiment.note_words(segmenter);
+        });
         Ok(Analyzer {
             tokenizer,
             sentiment,
@@ -223,7 +226,7 @@ impl Analyzer {
 
         let sentiment = self
             .sentiment
-            .score(&post_tokens, self.settings.neutral_band);
+            .score_noted(&post_tokens, notes, self.settings.neutral_band);
         let hits = rules.matches(&doc);
         let risk = risk::score(
             &self.settings.risk,
@@ -296,21 +299,24 @@ impl Analyzer {
             self.append_post_tokens(doc, &mut tokens, notes);
             ends.push(tokens.len());
         }
+        // The tokens of post `i` and their notes.
         let per_post = |i: usize| {
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            &tokens[start..ends[i]]
+            let range = if i == 0 { 0 } else { ends[i - 1] }..ends[i];
+            (&tokens[range.clone()], &notes[range])
         };
         let band = self.settings.neutral_band;
         let sentiments: Vec<Sentiment> = (0..docs.len())
-            .map(|i| self.sentiment.score(per_post(i), band))
+            .map(|i| {
+                let (tokens, notes) = per_post(i);
+                self.sentiment.score_noted(tokens, notes, band)
+            })
             .collect();
         let hits: Vec<Vec<RuleHit>> = docs.iter().map(|d| rules.matches(d)).collect();
         let keywords: Vec<Vec<CompactString>> = (0..docs.len())
             .map(|i| {
-                let start = if i == 0 { 0 } else { ends[i - 1] };
-                let notes = &notes[start..ends[i]];
+                let (tokens, notes) = per_post(i);
                 self.keywords
-                    .extract_noted(per_post(i), notes, self.settings.keywords)
+                    .extract_noted(tokens, notes, self.settings.keywords)
             })
             .collect();
         drop(docs);
@@ -470,6 +476,52 @@ mod tests {
         assert!(a.reload_rules(dir.path()).is_err());
         assert_eq!(a.version(), before);
         assert!(!a.analyze(&PostText::new("宿舍楼着火了")).hits.is_empty());
+    }
+
+    /// The notes tokens bring from the segmenter replace lookups, never
+    /// change a result: sentiment and keywords with notes are those without,
+    /// on every text of the benchmark corpora and the campus set.
+    #[test]
+    fn notes_change_no_result() {
+        let a = analyzer();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for file in [
+            "benches/corpus/posts.jsonl",
+            "benches/corpus/articles.jsonl",
+        ] {
+            let content = std::fs::read_to_string(root.join(file)).unwrap();
+            for line in content.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                texts.push(v["text"].as_str().unwrap().to_string());
+            }
+        }
+        let campus =
+            std::fs::read_to_string(root.join("tests/fixtures/sentiment/campus.tsv")).unwrap();
+        texts.extend(
+            campus
+                .lines()
+                .filter_map(|l| l.split('\t').nth(1))
+                .map(str::to_string),
+        );
+        assert!(texts.len() > 500, "{}", texts.len());
+        let (mut noted_cues, band) = (0, a.settings.neutral_band);
+        for text in &texts {
+            let text = normalize::normalize(text);
+            let (mut tokens, mut notes) = (Vec::new(), Vec::new());
+            a.tokenizer
+                .append_noted_tokens(&text, &mut tokens, &mut notes);
+            noted_cues += notes.iter().filter(|n| n.cue < segment::NO_CUE).count();
+            let with = serde_json::to_string(&a.sentiment.score_noted(&tokens, &notes, band));
+            let without = serde_json::to_string(&a.sentiment.score(&tokens, band));
+            assert_eq!(with.unwrap(), without.unwrap(), "{text}");
+            assert_eq!(
+                a.keywords.extract_noted(&tokens, &notes, 8),
+                a.keywords.extract(&tokens, 8),
+                "{text}"
+            );
+        }
+        assert!(noted_cues > 200, "{noted_cues}");
     }
 
     #[test]

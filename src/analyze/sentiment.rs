@@ -16,6 +16,7 @@
 //! (`word<TAB>strength[<TAB>?]`) and `particles.txt` (`word`).
 
 use super::AnalyzeError;
+use super::segment::{CUE_NOT_NOTED, NO_CUE, Segmenter, WordNotes};
 use super::wordtable::WordTable;
 use crate::model::{Sentiment, SentimentContribution, SentimentLabel};
 use compact_str::CompactString;
@@ -141,6 +142,9 @@ struct Entry {
 /// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
 pub struct SentimentModel {
     entries: WordTable<Entry>,
+    /// The entries noted in a segmenter's words ([`Self::note_words`]),
+    /// by the index the notes hold.
+    noted: Vec<Entry>,
     /// Bit `c & 0xFFFF` is set for every character `c` that is a negator or
     /// degree adverb on its own: most unknown tokens start with none, and
     /// [`SentimentModel::split_glued`] then needs no lookup.
@@ -367,6 +371,7 @@ impl SentimentModel {
         let entries = WordTable::new(entries.iter().map(|(w, e)| (&**w, *e)));
         Ok(SentimentModel {
             entries,
+            noted: Vec::new(),
             glue_heads,
         })
     }
@@ -380,12 +385,51 @@ impl SentimentModel {
         self.entries.len() == 0
     }
 
+    /// Note every dictionary word's lexicon entry (or that it has none) in
+    /// `segmenter`, so that a token brings it along ([`Self::score_noted`]).
+    /// The notes are then only for this segmenter's tokens.
+    pub(crate) fn note_words(&mut self, segmenter: &mut Segmenter) {
+        let mut noted = Vec::new();
+        let mut fits = true;
+        segmenter.for_each_notes(|n| n.cue = NO_CUE);
+        self.entries.for_each(|word, entry| {
+            if let Some(notes) = segmenter.notes_mut(word) {
+                fits &= noted.len() < NO_CUE as usize;
+                notes.cue = noted.len() as u16;
+                noted.push(entry);
+            }
+        });
+        if !fits {
+            // More entries than the notes can index: every token is looked up.
+            segmenter.for_each_notes(|n| n.cue = CUE_NOT_NOTED);
+            noted.clear();
+        }
+        self.noted = noted;
+    }
+
+    /// The entry of `token` alone, from its notes when they have it.
+    #[inline]
+    fn entry(&self, token: &str, cue: u16) -> Option<Entry> {
+        match cue {
+            CUE_NOT_NOTED => self.entries.get(token).copied(),
+            NO_CUE => None,
+            i => Some(self.noted[i as usize]),
+        }
+    }
+
     /// The entry at `tokens[i]`: the longest multi-token entry starting
     /// there, else the token's own; with the number of tokens it spans.
-    fn lookup(&self, tokens: &[&str], i: usize, phrase: &mut String) -> Option<(Entry, usize)> {
+    fn lookup(
+        &self,
+        tokens: &[&str],
+        notes: &[WordNotes],
+        i: usize,
+        phrase: &mut String,
+    ) -> Option<(Entry, usize)> {
         let token = tokens[i];
-        let mut found = match self.entries.get(token) {
-            Some(e) => *e,
+        let cue = notes.get(i).map_or(CUE_NOT_NOTED, |n| n.cue);
+        let mut found = match self.entry(token, cue) {
+            Some(e) => e,
             None => {
                 // "👍🏻" scores as "👍": drop skin tones and variation selectors.
                 // Their UTF-8 forms end in 8E, 8F or BB..=BF; other tokens
@@ -480,6 +524,17 @@ impl SentimentModel {
 
     /// Score the tokens of one normalised text.
     pub fn score(&self, tokens: &[&str], neutral_band: f32) -> Sentiment {
+        self.score_noted(tokens, &[], neutral_band)
+    }
+
+    /// [`Self::score`] with the tokens' notes from the segmenter this model
+    /// noted (or fewer: a token without notes is looked up).
+    pub fn score_noted(
+        &self,
+        tokens: &[&str],
+        notes: &[WordNotes],
+        neutral_band: f32,
+    ) -> Sentiment {
         // The cue list and the phrase buffer are reused across posts on the
         // same thread: scoring allocates only what it returns.
         thread_local! {
@@ -487,7 +542,7 @@ impl SentimentModel {
         }
         let (mut cues, mut phrase) = SCRATCH.take();
         cues.clear();
-        let sentiment = self.score_with(tokens, neutral_band, &mut cues, &mut phrase);
+        let sentiment = self.score_with(tokens, notes, neutral_band, &mut cues, &mut phrase);
         SCRATCH.set((cues, phrase));
         sentiment
     }
@@ -495,6 +550,7 @@ impl SentimentModel {
     fn score_with(
         &self,
         tokens: &[&str],
+        notes: &[WordNotes],
         neutral_band: f32,
         cues: &mut Vec<Cue>,
         phrase: &mut String,
@@ -516,7 +572,7 @@ impl SentimentModel {
                 i += 1;
                 continue;
             }
-            let (entry, token) = match self.lookup(tokens, i, phrase) {
+            let (entry, token) = match self.lookup(tokens, notes, i, phrase) {
                 Some((entry, len)) => {
                     let span = Span {
                         start: i as u32,

@@ -29,6 +29,11 @@ pub const NO_WORD: u32 = u32::MAX;
 /// How many positions ahead of the route calculation slots are touched.
 const LOOKAHEAD: usize = 3;
 
+/// The bigram filter has 2^21 bits (256 KiB): jieba's dictionary starts
+/// about 180,000 words of two or more characters with distinct pairs, so
+/// a pair that starts none passes it about 8 % of the time.
+const BIGRAM_BITS_LOG2: u32 = 21;
+
 /// Characters below this have a directly indexed transition from the root.
 const ROOT_LEN: usize = 0x1_0000;
 
@@ -40,16 +45,53 @@ const ID_MASK: u32 = (1 << ID_BITS) - 1;
 /// are the child's filter.
 const KEY_MASK: u64 = (1 << 48) - 1;
 
-/// Facts about a dictionary word that later stages need for each token.
+/// Facts about a token that later stages would otherwise look up in their
+/// own tables. Each field is noted by its stage when the analyser is built
+/// (`note_words` of the keyword extractor and the sentiment model); a field
+/// not noted means "look it up".
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WordNotes {
-    /// The keyword extractor's IDF for the word (stop words included);
-    /// NaN when not noted, so the caller looks the token up itself.
+    /// The keyword extractor's IDF of the word (stop words included); NaN
+    /// when not noted.
     pub idf: f32,
+    /// The sentiment lexicon's entry for the word: an index, [`NO_CUE`], or
+    /// [`CUE_NOT_NOTED`].
+    pub cue: u16,
+    pub dictionary: InDictionary,
 }
 
+/// Whether a token is a dictionary word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InDictionary {
+    /// Not known (one-character tokens, punctuation, emoticons).
+    Unknown,
+    /// A dictionary word of two or more characters.
+    Word,
+    /// A word of two or more characters the HMM found: not in the
+    /// dictionary, so a stage needs to search only what it knows of words
+    /// outside it.
+    NotAWord,
+}
+
+/// The word has no entry in the sentiment lexicon.
+pub const NO_CUE: u16 = u16::MAX - 1;
+/// The sentiment lexicon was not noted.
+pub const CUE_NOT_NOTED: u16 = u16::MAX;
+
 impl WordNotes {
-    pub const UNKNOWN: WordNotes = WordNotes { idf: f32::NAN };
+    pub const UNKNOWN: WordNotes = WordNotes {
+        idf: f32::NAN,
+        cue: CUE_NOT_NOTED,
+        dictionary: InDictionary::Unknown,
+    };
+    const WORD: WordNotes = WordNotes {
+        dictionary: InDictionary::Word,
+        ..WordNotes::UNKNOWN
+    };
+    const NOT_A_WORD: WordNotes = WordNotes {
+        dictionary: InDictionary::NotAWord,
+        ..WordNotes::UNKNOWN
+    };
 }
 
 /// A transition out of the root: child node (low 24 bits, 0 if it has no
@@ -113,6 +155,14 @@ fn filter8(c: char) -> u32 {
     1 << (ID_BITS + (mix(c) >> 29))
 }
 
+/// The word and bit of the pair `c1 c2` in [`Segmenter::bigrams`].
+#[inline(always)]
+fn bigram_bit(c1: char, c2: char) -> (usize, u64) {
+    let h = ((c1 as u64) << 21 | c2 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let top = (h >> (64 - BIGRAM_BITS_LOG2)) as usize;
+    (top >> 6, 1 << (top & 63))
+}
+
 #[inline(always)]
 fn slot_key(parent: u32, c: char) -> u64 {
     ((parent as u64) << 21 | c as u64) + 1
@@ -162,6 +212,11 @@ fn is_block_char(c: char) -> bool {
 
 pub struct Segmenter {
     root: Box<[Root]>,
+    /// One bit per hashed pair of characters that starts a dictionary word.
+    /// Half the positions of a text start no word of two characters, and
+    /// the root's 8-bit filter lets nearly all of them through to a probe
+    /// of the slot table (a cache miss); this filter stays in L2.
+    bigrams: Box<[u64]>,
     slots: Vec<Slot>,
     used_slots: usize,
     shift: u32,
@@ -187,6 +242,7 @@ impl Segmenter {
                 ROOT_LEN
             ]
             .into_boxed_slice(),
+            bigrams: vec![0; 1 << (BIGRAM_BITS_LOG2 - 6)].into_boxed_slice(),
             slots: Vec::new(),
             used_slots: 0,
             shift: 64,
@@ -282,22 +338,19 @@ impl Segmenter {
         }
     }
 
-    /// Set the notes of every word of two or more characters that
-    /// `entries` names; other words keep theirs.
-    pub fn note_words<'w>(&mut self, entries: impl IntoIterator<Item = (&'w str, WordNotes)>) {
-        for (word, notes) in entries {
-            if let Some(At::Slot(i)) = self.locate(word)
-                && self.slots[i].word != NO_WORD
-            {
-                self.slots[i].notes = notes;
-            }
+    /// The notes of `word` if it is a dictionary word of two or more
+    /// characters (the words tokens bring notes for).
+    pub fn notes_mut(&mut self, word: &str) -> Option<&mut WordNotes> {
+        match self.locate(word)? {
+            At::Slot(i) if self.slots[i].word != NO_WORD => Some(&mut self.slots[i].notes),
+            _ => None,
         }
     }
 
-    /// Set the notes of every word of two or more characters.
-    pub fn note_all(&mut self, notes: WordNotes) {
+    /// Change the notes of every dictionary word of two or more characters.
+    pub fn for_each_notes(&mut self, mut f: impl FnMut(&mut WordNotes)) {
         for s in self.slots.iter_mut().filter(|s| s.word != NO_WORD) {
-            s.notes = notes;
+            f(&mut s.notes);
         }
     }
 
@@ -360,7 +413,10 @@ impl Segmenter {
             if r.word != NO_WORD {
                 visit(next, r.log_freq, WordNotes::UNKNOWN);
             }
-            if next >= n || r.child & filter8(chars[next].1) == 0 {
+            if next >= n
+                || r.child & filter8(chars[next].1) == 0
+                || !self.may_start_word(first, chars[next].1)
+            {
                 return;
             }
             let Some(i) = self.find(slot_key(r.child & ID_MASK, chars[next].1)) else {
@@ -395,10 +451,19 @@ impl Segmenter {
     fn touch_first_slot(&self, c1: char, c2: char) {
         if let Some(r) = self.root.get(c1 as usize)
             && r.child & filter8(c2) != 0
+            && self.may_start_word(c1, c2)
         {
             let i = self.home(slot_key(r.child & ID_MASK, c2));
             std::hint::black_box(self.slots[i].key);
         }
+    }
+
+    /// Whether a dictionary word may start with `c1 c2` (false positives
+    /// only).
+    #[inline(always)]
+    fn may_start_word(&self, c1: char, c2: char) -> bool {
+        let (word, bit) = bigram_bit(c1, c2);
+        self.bigrams[word] & bit != 0
     }
 
     /// Segment one block of [`is_block_char`] characters.
@@ -504,8 +569,22 @@ impl Segmenter {
         } else {
             self.hmm
                 .cut(block, &chars[x..y], byte(y), hmm, &mut |word| {
-                    emit(word, WordNotes::UNKNOWN)
+                    emit(word, self.hmm_word_notes(word))
                 });
+        }
+    }
+
+    /// The notes of a word the HMM found. It is most often not in the
+    /// dictionary; telling so takes a walk over trie entries the route's
+    /// walks have just loaded.
+    fn hmm_word_notes(&self, word: &str) -> WordNotes {
+        let mut chars = word.chars();
+        if chars.next().is_none() || chars.next().is_none() {
+            return WordNotes::UNKNOWN;
+        }
+        match self.locate(word) {
+            Some(At::Slot(i)) if self.slots[i].word != NO_WORD => self.slots[i].notes,
+            _ => WordNotes::NOT_A_WORD,
         }
     }
 
@@ -534,6 +613,10 @@ impl Segmenter {
             self.resize_slots((self.slots.len() * 2).max(1024));
         }
         let first = chars[0];
+        if let Some(&second) = chars.get(1) {
+            let (word, bit) = bigram_bit(first, second);
+            self.bigrams[word] |= bit;
+        }
         let mut at = if (first as usize) < ROOT_LEN {
             At::Root(first as usize)
         } else {
@@ -562,7 +645,11 @@ impl Segmenter {
         }
         match at {
             At::Root(i) => (self.root[i].word, self.root[i].log_freq) = (id, log_freq),
-            At::Slot(i) => (self.slots[i].word, self.slots[i].log_freq) = (id, log_freq),
+            At::Slot(i) => {
+                let slot = &mut self.slots[i];
+                (slot.word, slot.log_freq) = (id, log_freq);
+                slot.notes = WordNotes::WORD;
+            }
         }
     }
 
@@ -710,13 +797,25 @@ mod tests {
     #[test]
     fn tokens_carry_their_words_notes() {
         let mut seg = Segmenter::new();
-        seg.note_all(WordNotes { idf: 1.0 });
-        seg.note_words([("食堂", WordNotes { idf: 7.0 })]);
+        seg.for_each_notes(|n| n.idf = 1.0);
+        seg.notes_mut("食堂").unwrap().idf = 7.0;
+        assert!(seg.notes_mut("食").is_none(), "one character: no notes");
+        assert!(seg.notes_mut("食堂饭").is_none(), "no word");
         let mut out = Vec::new();
-        seg.cut("食堂饭菜，", &mut |t, n| out.push((t, n.idf)));
-        assert_eq!(out[0], ("食堂", 7.0));
-        assert_eq!(out[1], ("饭菜", 1.0));
-        assert!(out[2].1.is_nan(), "punctuation is no dictionary word");
+        seg.cut(
+            "食堂饭菜，他来到了网易杭研大厦",
+            &mut |t, n| out.push((t, n)),
+        );
+        assert_eq!(out[0].0, "食堂");
+        assert_eq!(out[0].1.idf, 7.0);
+        assert_eq!(out[0].1.dictionary, InDictionary::Word);
+        assert_eq!(out[1].1.idf, 1.0);
+        assert!(out[2].1.idf.is_nan(), "punctuation is no dictionary word");
+        assert_eq!(out[2].1.dictionary, InDictionary::Unknown);
+        // jieba's own example: the HMM joins 杭研, which is no dictionary word.
+        let found = out.iter().find(|(t, _)| t.starts_with('杭')).unwrap();
+        assert_eq!(found.0, "杭研", "{out:?}");
+        assert_eq!(found.1.dictionary, InDictionary::NotAWord);
     }
 
     proptest::proptest! {
