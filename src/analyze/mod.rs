@@ -511,7 +511,10 @@ mod tests {
             let (mut tokens, mut notes) = (Vec::new(), Vec::new());
             a.tokenizer
                 .append_noted_tokens(&text, &mut tokens, &mut notes);
-            noted_cues += notes.iter().filter(|n| n.cue < segment::NO_CUE).count();
+            noted_cues += notes
+                .iter()
+                .filter(|n| n.cue < segment::NO_CUE_PLAIN)
+                .count();
             let with = serde_json::to_string(&a.sentiment.score_noted(&tokens, &notes, band));
             let without = serde_json::to_string(&a.sentiment.score(&tokens, band));
             assert_eq!(with.unwrap(), without.unwrap(), "{text}");

@@ -16,7 +16,7 @@
 //! (`word<TAB>strength[<TAB>?]`) and `particles.txt` (`word`).
 
 use super::AnalyzeError;
-use super::segment::{CUE_NOT_NOTED, NO_CUE, Segmenter, WordNotes};
+use super::segment::{CUE_NOT_NOTED, NO_CUE, NO_CUE_PLAIN, Segmenter, WordNotes};
 use super::wordtable::WordTable;
 use crate::model::{Sentiment, SentimentContribution, SentimentLabel};
 use compact_str::CompactString;
@@ -157,6 +157,11 @@ impl std::fmt::Debug for SentimentModel {
             .field("entries", &self.entries)
             .finish_non_exhaustive()
     }
+}
+
+/// Skin tones and variation selectors: "👍🏻" scores as "👍".
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(c as u32, 0x1F3FB..=0x1F3FF | 0xFE0F | 0xFE0E)
 }
 
 /// The bit of `c` in [`SentimentModel::glue_heads`].
@@ -391,7 +396,15 @@ impl SentimentModel {
     pub(crate) fn note_words(&mut self, segmenter: &mut Segmenter) {
         let mut noted = Vec::new();
         let mut fits = true;
-        segmenter.for_each_notes(|n| n.cue = NO_CUE);
+        segmenter.for_each_notes(|n| n.cue = NO_CUE_PLAIN);
+        // Words that [`Self::lookup`] or [`Self::split_glued`] read inside.
+        let read_inside = |word: &str| {
+            word.chars().next().is_some_and(|c| {
+                let (w, bit) = head_bit(c);
+                self.glue_heads[w] & bit != 0
+            }) || word.ends_with(is_emoji_modifier)
+        };
+        segmenter.for_each_word(read_inside, |_, n| n.cue = NO_CUE);
         self.entries.for_each(|word, entry| {
             if let Some(notes) = segmenter.notes_mut(word) {
                 fits &= noted.len() < NO_CUE as usize;
@@ -412,7 +425,7 @@ impl SentimentModel {
     fn entry(&self, token: &str, cue: u16) -> Option<Entry> {
         match cue {
             CUE_NOT_NOTED => self.entries.get(token).copied(),
-            NO_CUE => None,
+            NO_CUE | NO_CUE_PLAIN => None,
             i => Some(self.noted[i as usize]),
         }
     }
@@ -430,6 +443,7 @@ impl SentimentModel {
         let cue = notes.get(i).map_or(CUE_NOT_NOTED, |n| n.cue);
         let mut found = match self.entry(token, cue) {
             Some(e) => e,
+            None if cue == NO_CUE_PLAIN => return None,
             None => {
                 // "👍🏻" scores as "👍": drop skin tones and variation selectors.
                 // Their UTF-8 forms end in 8E, 8F or BB..=BF; other tokens
@@ -437,9 +451,7 @@ impl SentimentModel {
                 if !matches!(token.as_bytes().last(), Some(0x8E | 0x8F | 0xBB..=0xBF)) {
                     return None;
                 }
-                let base = token.trim_end_matches(|c: char| {
-                    matches!(c as u32, 0x1F3FB..=0x1F3FF | 0xFE0F | 0xFE0E)
-                });
+                let base = token.trim_end_matches(is_emoji_modifier);
                 if base.len() == token.len() || base.is_empty() {
                     return None;
                 }
@@ -585,7 +597,13 @@ impl SentimentModel {
                 None => {
                     // jieba glues adverbs to words it does not know ("太精彩",
                     // "好开心", "没变"): read them as adverb + word.
-                    let Some((head, head_len, tail, tail_end)) = self.split_glued(tokens[i]) else {
+                    let plain = notes.get(i).is_some_and(|n| n.cue == NO_CUE_PLAIN);
+                    let glued = if plain {
+                        None
+                    } else {
+                        self.split_glued(tokens[i])
+                    };
+                    let Some((head, head_len, tail, tail_end)) = glued else {
                         i += 1;
                         tick_scopes(cues, &mut clause);
                         continue;

@@ -54,8 +54,8 @@ pub struct WordNotes {
     /// The keyword extractor's IDF of the word (stop words included); NaN
     /// when not noted.
     pub idf: f32,
-    /// The sentiment lexicon's entry for the word: an index, [`NO_CUE`], or
-    /// [`CUE_NOT_NOTED`].
+    /// The sentiment lexicon's entry for the word: an index, [`NO_CUE`],
+    /// [`NO_CUE_PLAIN`] or [`CUE_NOT_NOTED`].
     pub cue: u16,
     pub dictionary: InDictionary,
 }
@@ -75,6 +75,9 @@ pub enum InDictionary {
 
 /// The word has no entry in the sentiment lexicon.
 pub const NO_CUE: u16 = u16::MAX - 1;
+/// No entry, and nothing the sentiment model reads inside the word either
+/// (no adverb glued to its front, no emoji modifier at its end).
+pub const NO_CUE_PLAIN: u16 = u16::MAX - 2;
 /// The sentiment lexicon was not noted.
 pub const CUE_NOT_NOTED: u16 = u16::MAX;
 
@@ -223,6 +226,8 @@ pub struct Segmenter {
     next_node: u32,
     /// Frequency of each word by id.
     freqs: Vec<u64>,
+    /// The words added to jieba's dictionary, in order.
+    added: Vec<Box<str>>,
     total: u64,
     log_total: f64,
     hmm: Hmm,
@@ -248,6 +253,7 @@ impl Segmenter {
             shift: 64,
             next_node: 1,
             freqs: Vec::with_capacity(lines),
+            added: Vec::new(),
             total: 0,
             log_total: 0.0,
             hmm: Hmm::new(),
@@ -297,6 +303,7 @@ impl Segmenter {
             }
             None => {
                 self.push_word(word, freq);
+                self.added.push(word.into());
                 self.total += freq;
             }
         }
@@ -314,6 +321,13 @@ impl Segmenter {
     fn locate(&self, word: &str) -> Option<At> {
         let mut chars = word.chars();
         let first = chars.next()?;
+        // Most words the HMM finds are no dictionary word; the filter
+        // says so for most of them without a probe.
+        if let Some(second) = chars.clone().next()
+            && !self.may_start_word(first, second)
+        {
+            return None;
+        }
         let (mut at, mut node) = if (first as usize) < ROOT_LEN {
             let i = first as usize;
             (At::Root(i), self.root[i].child & ID_MASK)
@@ -347,6 +361,29 @@ impl Segmenter {
         }
     }
 
+    /// Change the notes of every dictionary word of two or more characters
+    /// that `wanted` accepts: a pass over the dictionary's text, for the
+    /// stages that note words by what they look like.
+    pub fn for_each_word(
+        &mut self,
+        wanted: impl Fn(&str) -> bool,
+        mut f: impl FnMut(&str, &mut WordNotes),
+    ) {
+        let added = std::mem::take(&mut self.added);
+        let words = DEFAULT_DICT
+            .lines()
+            .filter_map(|l| l.split_ascii_whitespace().next())
+            .chain(added.iter().map(|w| &**w));
+        for word in words {
+            if wanted(word)
+                && let Some(notes) = self.notes_mut(word)
+            {
+                f(word, notes);
+            }
+        }
+        self.added = added;
+    }
+
     /// Change the notes of every dictionary word of two or more characters.
     pub fn for_each_notes(&mut self, mut f: impl FnMut(&mut WordNotes)) {
         for s in self.slots.iter_mut().filter(|s| s.word != NO_WORD) {
@@ -371,28 +408,38 @@ impl Segmenter {
     ) {
         let mut rest = text;
         while let Some(first) = rest.chars().next() {
-            let in_block = is_block_char(first);
-            let end = rest
-                .char_indices()
-                .find(|&(_, c)| is_block_char(c) != in_block)
-                .map_or(rest.len(), |(i, _)| i);
-            let (run, tail) = rest.split_at(end);
-            if in_block {
-                self.cut_block::<HMM>(run, scratch, emit);
+            if is_block_char(first) {
+                // The block's characters are decoded once, here, for all of
+                // its passes.
+                scratch.chars.clear();
+                let mut end = rest.len();
+                for (i, c) in rest.char_indices() {
+                    if !is_block_char(c) {
+                        end = i;
+                        break;
+                    }
+                    scratch.chars.push((i as u32, c));
+                }
+                let (block, tail) = rest.split_at(end);
+                self.cut_block::<HMM>(block, scratch, emit);
+                rest = tail;
             } else {
                 // Outside blocks every character is a token; CR LF is one.
-                let mut s = run;
-                while let Some(c) = s.chars().next() {
-                    let len = if s.starts_with("\r\n") {
+                let mut i = 0;
+                while let Some(c) = rest[i..].chars().next() {
+                    if is_block_char(c) {
+                        break;
+                    }
+                    let len = if c == '\r' && rest.as_bytes().get(i + 1) == Some(&b'\n') {
                         2
                     } else {
                         c.len_utf8()
                     };
-                    emit(&s[..len], WordNotes::UNKNOWN);
-                    s = &s[len..];
+                    emit(&rest[i..i + len], WordNotes::UNKNOWN);
+                    i += len;
                 }
+                rest = &rest[i..];
             }
-            rest = tail;
         }
     }
 
@@ -466,7 +513,8 @@ impl Segmenter {
         self.bigrams[word] & bit != 0
     }
 
-    /// Segment one block of [`is_block_char`] characters.
+    /// Segment one block of [`is_block_char`] characters, decoded into
+    /// `scratch.chars`.
     fn cut_block<'a, const HMM: bool>(
         &self,
         block: &'a str,
@@ -474,8 +522,6 @@ impl Segmenter {
         emit: &mut impl FnMut(&'a str, WordNotes),
     ) {
         let Scratch { chars, route, hmm } = scratch;
-        chars.clear();
-        chars.extend(block.char_indices().map(|(i, c)| (i as u32, c)));
         let n = chars.len();
         route.clear();
         route.resize(
