@@ -1,6 +1,7 @@
 //! jieba's segmentation (dictionary DAG, most probable route, HMM for the
 //! runs the dictionary leaves unjoined), done here rather than by jieba-rs
-//! so that every dictionary word a token was cut as comes with its id.
+//! so that every token comes with what is known of the dictionary word it
+//! was cut as.
 //!
 //! Later stages need a per-token fact about the word (its IDF, for one):
 //! looking the token up again costs a hash and a probe into a table of
