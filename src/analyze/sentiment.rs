@@ -407,7 +407,8 @@ impl SentimentModel {
         segmenter.for_each_word(read_inside, |_, n| n.cue = NO_CUE);
         self.entries.for_each(|word, entry| {
             if let Some(notes) = segmenter.notes_mut(word) {
-                fits &= noted.len() < NO_CUE as usize;
+                // Indices stop below the sentinels (NO_CUE_PLAIN and up).
+                fits &= noted.len() < NO_CUE_PLAIN as usize;
                 notes.cue = noted.len() as u16;
                 noted.push(entry);
             }

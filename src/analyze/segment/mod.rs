@@ -274,15 +274,6 @@ impl Segmenter {
         seg
     }
 
-    /// Number of dictionary words (ids are `0..len`).
-    pub fn len(&self) -> usize {
-        self.freqs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.freqs.is_empty()
-    }
-
     /// Add `word` as jieba's `add_word` does: with `freq`, or without one
     /// the frequency that makes the segmenter keep it whole; a word already
     /// present gets the new frequency. Returns the frequency.
@@ -655,12 +646,13 @@ impl Segmenter {
     }
 
     fn insert(&mut self, word: &str, id: u32, log_freq: f64) {
-        let chars: Vec<char> = word.chars().collect();
-        if (self.used_slots + chars.len()) * 4 > self.slots.len() * 3 {
+        // A word has at most as many new nodes as bytes.
+        if (self.used_slots + word.len()) * 4 > self.slots.len() * 3 {
             self.resize_slots((self.slots.len() * 2).max(1024));
         }
-        let first = chars[0];
-        if let Some(&second) = chars.get(1) {
+        let mut chars = word.chars();
+        let first = chars.next().expect("words are not empty");
+        if let Some(second) = chars.clone().next() {
             let (word, bit) = bigram_bit(first, second);
             self.bigrams[word] |= bit;
         }
@@ -669,7 +661,7 @@ impl Segmenter {
         } else {
             At::Slot(self.find_or_add(slot_key(0, first)))
         };
-        for &c in &chars[1..] {
+        for c in chars {
             // The node needs an id to have children, and its filter the
             // child's bit.
             let node = match at {
