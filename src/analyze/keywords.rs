@@ -31,14 +31,29 @@ pub struct KeywordExtractor {
     outside: Option<WordTable<f32>>,
 }
 
+/// Up to this many candidates, all are sorted rather than the top `k`
+/// selected first.
+const SORT_ALL_MAX: usize = 20;
+
 /// A distinct candidate word: its key (words of up to 15 bytes), the index
-/// of its first token, its term frequency and IDF (TF-IDF once counted).
+/// of its first token, its term frequency and IDF, and once counted its
+/// [`rank`].
 #[derive(Clone, Copy)]
 struct Candidate {
     key: Option<Key>,
     first: u32,
     count: u32,
     idf: f32,
+    rank: u64,
+}
+
+/// Sorts ascending as `score` descending (in `f32::total_cmp`'s order),
+/// then `first` ascending.
+fn rank(score: f32, first: u32) -> u64 {
+    let bits = score.to_bits() as i32;
+    // total_cmp's key: flip the magnitude bits of negative numbers.
+    let ordered = (bits ^ (((bits >> 31) as u32) >> 1) as i32) as u32 ^ 0x8000_0000;
+    u64::from(!ordered) << 32 | u64::from(first)
 }
 
 impl KeywordExtractor {
@@ -124,20 +139,23 @@ impl KeywordExtractor {
         let mut cands = SCRATCH.take();
         cands.clear();
         self.candidates(tokens, notes, &mut cands);
-        // The IDF becomes the TF-IDF score, computed once per candidate
-        // rather than once per comparison.
+        // Each candidate's TF-IDF and first position become one integer that
+        // sorts best first (higher score, then earlier word): computed once
+        // per candidate, compared as a plain `u64`. Positions are distinct,
+        // so the order is total and selecting the top `k` then sorting only
+        // those gives what a full sort would.
         for c in cands.iter_mut() {
-            c.idf *= c.count as f32;
+            c.rank = rank(c.idf * c.count as f32, c.first);
         }
-        // Positions are distinct, so the order is total: selecting the top
-        // `k` and sorting only those gives what a full sort would.
-        let order =
-            |a: &Candidate, b: &Candidate| b.idf.total_cmp(&a.idf).then(a.first.cmp(&b.first));
         let k = top_k.min(cands.len());
-        if cands.len() > k {
-            cands.select_nth_unstable_by(k, order);
+        // Short posts have a handful of candidates: one insertion sort beats
+        // a selection followed by a sort.
+        if cands.len() > SORT_ALL_MAX && cands.len() > k {
+            cands.select_nth_unstable_by_key(k, |c| c.rank);
+            cands[..k].sort_unstable_by_key(|c| c.rank);
+        } else {
+            cands.sort_unstable_by_key(|c| c.rank);
         }
-        cands[..k].sort_unstable_by(order);
         let words = cands[..k]
             .iter()
             .map(|c| CompactString::new(tokens[c.first as usize]))
@@ -195,6 +213,7 @@ impl KeywordExtractor {
                     first: pos as u32,
                     count: 1,
                     idf,
+                    rank: 0,
                 }),
             }
         }
@@ -254,6 +273,19 @@ mod tests {
         top2.sort();
         assert_eq!(top2, ["腹泻", "食堂"], "{top:?}");
         assert!(!top.iter().any(|w| w == "我们" || w == "已经"), "{top:?}");
+    }
+
+    proptest::proptest! {
+        /// `rank` orders as "higher score first, then earlier position", in
+        /// `f32::total_cmp`'s order, for any scores (negative ones too).
+        #[test]
+        fn rank_orders_as_score_then_position(
+            a in proptest::num::f32::ANY, b in proptest::num::f32::ANY,
+            fa in 0u32..1000, fb in 0u32..1000,
+        ) {
+            let expected = b.total_cmp(&a).then(fa.cmp(&fb));
+            proptest::prop_assert_eq!(rank(a, fa).cmp(&rank(b, fb)), expected);
+        }
     }
 
     /// The IDF a token brings from the segmenter is the one the table gives
