@@ -6,11 +6,14 @@
 //! contrast, rhetorical marker, question particle). Clauses are split on
 //! punctuation; within a clause negation, degree and question/exclamation
 //! modify the polarity words, and a contrast word weighs what follows it over
-//! what came before. The raw sum is squashed with `tanh`.
+//! what came before. The raw sum is squashed with `tanh`. Small learned
+//! weights and learned topic nouns are weak evidence: they set the direction
+//! of a text that has nothing stronger, but only stronger cues can take it
+//! out of the neutral band.
 //!
 //! Lexicons live in `dictionaries/sentiment/` (see its README.md):
 //! `polarity*.txt` (`word<TAB>strength`, in name order, later files
-//! override), `learned.tsv` (`word<TAB>weight…`, overridden by curated
+//! override), `learned.tsv` (`word<TAB>weight…[<TAB>weak]`, overridden by curated
 //! entries), `negators.txt` (`word<TAB>residual`), `degree.txt`
 //! (`word<TAB>multiplier`), `contrast.txt` (`word`), `rhetorical.txt`
 //! (`word<TAB>strength[<TAB>?]`) and `particles.txt` (`word`).
@@ -41,6 +44,11 @@ const EXCLAIM_ONE: f32 = 1.3;
 const EXCLAIM_MORE: f32 = 1.5;
 /// raw sum -> score: tanh(raw * SQUASH); a single strength-2 word gives ~0.76.
 const SQUASH: f32 = 0.5;
+/// Learned weights below this are weak evidence: fitted on product reviews,
+/// they may tip a text's direction but never, on their own, take it out of
+/// the neutral band ("寒假留校需要提前申请" stays neutral though 需要 and
+/// 申请 lean negative in reviews).
+const WEAK_LEARNED: f32 = 0.6;
 /// Words that start with a negator character but negate nothing; jieba keeps
 /// them whole, so they reach [`SentimentModel::split_glued`] as unknown tokens.
 const NOT_NEGATIONS: &[&str] = &[
@@ -73,6 +81,8 @@ const NOT_NEGATIONS: &[&str] = &[
 ];
 /// Explanation length cap.
 const MAX_EXPLANATION: usize = 8;
+/// A weak cue is explained only when it moved the raw score this much.
+const WEAK_EXPLAINED: f32 = 0.3;
 /// Words that head an official notice ("停水通知", "【公告】", "温馨提醒"),
 /// found at the end of a token since jieba glues them to their topic.
 const NOTICE_MARKERS: &[&str] = &["通知", "公告", "通告", "提醒", "提示"];
@@ -135,8 +145,20 @@ struct Entry {
     /// Affirming rhetorical marker ("这不就是 … 吗" asserts what follows):
     /// the clause's words keep their sign; only the indignation is added.
     affirms: bool,
-    /// Weight from learned.tsv rather than a curated list.
-    learned: bool,
+    /// Where the weight came from.
+    learned: Learned,
+}
+
+/// Source of a polarity weight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Learned {
+    /// A curated list (or no weight).
+    #[default]
+    No,
+    /// learned.tsv, |weight| >= [`WEAK_LEARNED`].
+    Confident,
+    /// learned.tsv, |weight| < [`WEAK_LEARNED`].
+    Weak,
 }
 
 /// The sentiment model: immutable after [`SentimentModel::load`], `Send + Sync`.
@@ -181,6 +203,8 @@ const F_RHETORICAL: u16 = 32;
 const F_QUESTION: u16 = 64;
 const F_EXCLAIM: u16 = 128;
 const F_UNRESOLVED: u16 = 256;
+/// The cue's word has a weak learned weight ([`WEAK_LEARNED`]).
+const F_WEAK: u16 = 512;
 
 /// Tokens `start..start + len`; cues point into the token slice, so scoring
 /// allocates only the cue vector and the final explanation.
@@ -284,10 +308,23 @@ impl SentimentModel {
         // Learned weights first, so curated entries override them. Learned
         // words are single tokens by construction (fitted on our tokenizer).
         let mut learned = rustc_hash::FxHashSet::<Box<str>>::default();
+        let mut marked_weak = rustc_hash::FxHashSet::<Box<str>>::default();
         read_lexicon(&dir.join("learned.tsv"), 2, |word, cols, err| {
             let weight = parse_num(cols[1], -5.0..=5.0, err)?;
             entries.entry(word.into()).or_default().weight = weight;
             learned.insert(word.into());
+            // Optional fifth column: "weak" whatever the weight (topic nouns).
+            match cols.get(4) {
+                None => {}
+                Some(&"weak") => {
+                    marked_weak.insert(word.into());
+                }
+                Some(other) => {
+                    return Err(err(format!(
+                        "第五列只能是 'weak' (fifth column must be 'weak'), got '{other}'"
+                    )));
+                }
+            }
             Ok(())
         })?;
         for path in &polarity_files {
@@ -350,7 +387,11 @@ impl SentimentModel {
         entries.retain(|_, e| e.weight != 0.0 || e.role != 0);
         for word in &learned {
             if let Some(e) = entries.get_mut(word) {
-                e.learned = true;
+                e.learned = if e.weight.abs() < WEAK_LEARNED || marked_weak.contains(word) {
+                    Learned::Weak
+                } else {
+                    Learned::Confident
+                };
             }
         }
         // Curated entries the tokenizer splits ("凭什么" -> 凭 什么) are
@@ -535,6 +576,14 @@ impl SentimentModel {
         }
     }
 
+    /// Whether the scorer reads `token` as a glued adverb and word ("太低",
+    /// "没变") rather than as a word of its own: such tokens take their
+    /// sentiment from the parts, so the offline fit must not learn a weight
+    /// for the whole, which would replace the parts'.
+    pub fn reads_as_glued(&self, token: &str) -> bool {
+        self.entries.get(token).is_none() && self.split_glued(token).is_some()
+    }
+
     /// Score the tokens of one normalised text.
     pub fn score(&self, tokens: &[&str], neutral_band: f32) -> Sentiment {
         self.score_noted(tokens, &[], neutral_band)
@@ -676,7 +725,11 @@ impl SentimentModel {
                 // A learned negative word is often a complaint's topic, not an
                 // evaluation ("没人来修": 修 leans negative): negating it does
                 // not make praise, so it keeps its sign and the negation waits.
-                let negation_passes = entry.learned && pre < 0.0 && clause.negations % 2 == 1;
+                let negation_passes =
+                    entry.learned != Learned::No && pre < 0.0 && clause.negations % 2 == 1;
+                if entry.learned == Learned::Weak {
+                    flags |= F_WEAK;
+                }
                 if clause.negations > 0 && clause.neg_left > 0 && !negation_passes {
                     negator = clause.negator;
                     if clause.negations % 2 == 1 {
@@ -695,7 +748,12 @@ impl SentimentModel {
                     };
                     flags |= F_DEGREE;
                 }
-                if !negation_passes {
+                // A weak word takes the negation without using it up: in
+                // "没变好" the negation is meant for 好.
+                if entry.learned == Learned::Weak && flags & F_NEGATED != 0 {
+                    // Said once: no "没有热水" residual when the scope ends.
+                    clause.negator_residual = 0.0;
+                } else if !negation_passes {
                     clause.negations = 0;
                     clause.neg_left = 0;
                 }
@@ -722,7 +780,22 @@ impl SentimentModel {
             };
         }
         let raw: f32 = cues.iter().map(Cue::delta).sum();
-        let score = (raw * SQUASH).tanh().clamp(-1.0, 1.0);
+        let mut score = (raw * SQUASH).tanh().clamp(-1.0, 1.0);
+        let mut capped = false;
+        if score.abs() >= neutral_band && cues.iter().any(|c| c.flags & F_WEAK != 0) {
+            // Weak cues tip the direction; only the others decide whether
+            // the text leaves the neutral band.
+            let strong: f32 = cues
+                .iter()
+                .filter(|c| c.flags & F_WEAK == 0)
+                .map(Cue::delta)
+                .sum();
+            if (strong * SQUASH).tanh().abs() < neutral_band {
+                let cap = f32::from_bits(neutral_band.to_bits().saturating_sub(1)).max(0.0);
+                score = score.clamp(-cap, cap);
+                capped = true;
+            }
+        }
         let label = if score.abs() < neutral_band || score == 0.0 {
             SentimentLabel::Neutral
         } else if score > 0.0 {
@@ -733,7 +806,7 @@ impl SentimentModel {
         Sentiment {
             score,
             label,
-            explanation: explain(cues, tokens),
+            explanation: explain(cues, tokens, capped),
         }
     }
 }
@@ -885,47 +958,78 @@ fn finish_clause(
 }
 
 /// The cues that moved the score most, equal cues merged ("[怒][怒]").
-fn explain(cues: &[Cue], tokens: &[&str]) -> Vec<SentimentContribution> {
+/// `capped`: the weak cues were held inside the neutral band, which their
+/// modifiers then say ("弱证据"); otherwise weakness changed nothing.
+fn explain(cues: &[Cue], tokens: &[&str], capped: bool) -> Vec<SentimentContribution> {
     if cues.is_empty() {
         return Vec::new();
     }
-    // Reused across posts on the same thread, like the cue list.
+    // Reused across posts on the same thread, like the cue list: (cheap
+    // fingerprint, index of the first equal cue, summed delta).
     thread_local! {
-        static MERGED: std::cell::Cell<Vec<(Cue, f32)>> = const { std::cell::Cell::new(Vec::new()) };
+        static MERGED: std::cell::Cell<Vec<(u32, u32, f32)>> = const { std::cell::Cell::new(Vec::new()) };
     }
     let mut merged = MERGED.take();
     merged.clear();
-    for cue in cues {
+    for (i, cue) in cues.iter().enumerate() {
         let delta = cue.delta();
-        if delta == 0.0 {
+        // Small weak cues ("就", "来") would only bury the words that matter.
+        if delta == 0.0 || (cue.flags & F_WEAK != 0 && delta.abs() < WEAK_EXPLAINED) {
             continue;
         }
-        match merged.iter_mut().find(|(m, _)| {
-            m.flags == cue.flags
+        // Most cues differ in their fingerprint: no text comparison.
+        let fp = fingerprint(cue, tokens);
+        match merged.iter_mut().find(|(f, j, _)| {
+            let m = &cues[*j as usize];
+            *f == fp
                 && m.token.same_text(cue.token, tokens)
                 && m.negator.same_text(cue.negator, tokens)
                 && m.degree.same_text(cue.degree, tokens)
         }) {
-            Some((_, d)) => *d += delta,
-            None => merged.push((*cue, delta)),
+            Some((_, _, d)) => *d += delta,
+            None => merged.push((fp, i as u32, delta)),
         }
     }
-    merged.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    // Largest |delta| first, ties in text order: one integer key each.
+    merged.sort_unstable_by_key(|&(_, i, d)| (u64::from(!d.abs().to_bits()) << 32) | u64::from(i));
     merged.truncate(MAX_EXPLANATION);
     let out = merged
         .iter()
-        .map(|(cue, delta)| SentimentContribution {
-            cue: cue.token.text(tokens),
-            delta: (delta * 1000.0).round() / 1000.0,
-            modifiers: modifiers(cue, tokens),
+        .map(|&(_, i, delta)| {
+            let cue = &cues[i as usize];
+            SentimentContribution {
+                cue: cue.token.text(tokens),
+                delta: (delta * 1000.0).round() / 1000.0,
+                modifiers: modifiers(cue, tokens, capped),
+            }
         })
         .collect();
     MERGED.set(merged);
     out
 }
 
-fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<CompactString> {
-    let f = cue.flags;
+/// Flags, byte length and last byte of a cue's word: equal cues have equal
+/// fingerprints.
+#[inline]
+fn fingerprint(cue: &Cue, tokens: &[&str]) -> u32 {
+    let t = tokens[cue.token.start as usize];
+    let (a, b) = cue.token.sub;
+    let word = if b > 0 { &t[a as usize..b as usize] } else { t };
+    let bytes = word.as_bytes();
+    (u32::from(cue.flags) << 16)
+        | ((bytes.len() as u32 & 0xFF) << 8)
+        | u32::from(bytes.last().copied().unwrap_or(0))
+}
+
+fn modifiers(cue: &Cue, tokens: &[&str], capped: bool) -> Vec<CompactString> {
+    let f = if capped {
+        cue.flags
+    } else {
+        cue.flags & !F_WEAK
+    };
+    if f == 0 {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     // Built by hand rather than with `format!`: this runs for every cue.
     let labelled = |label: &str, span: Span| {
@@ -953,6 +1057,7 @@ fn modifiers(cue: &Cue, tokens: &[&str]) -> Vec<CompactString> {
         (F_RHETORICAL, "反问"),
         (F_QUESTION, "疑问"),
         (F_EXCLAIM, "感叹"),
+        (F_WEAK, "弱证据"),
     ] {
         if f & bit != 0 {
             out.push(CompactString::const_new(name));
@@ -1213,6 +1318,100 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(missing, AnalyzeError::Io { .. }), "{missing}");
+    }
+
+    /// The shipped curated lists with `learned` as learned.tsv.
+    fn model_with_learned(learned: &str) -> SentimentModel {
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("sentiment");
+        std::fs::create_dir(&dst).unwrap();
+        let src = crate::analyze::default_dictionaries_dir().join("sentiment");
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                std::fs::copy(&path, dst.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        std::fs::write(dst.join("learned.tsv"), learned).unwrap();
+        SentimentModel::load(dir.path()).unwrap()
+    }
+
+    const LEARNED: &str = "需要\t-0.4\t0\t0\n申请\t-0.5\t0\t0\n停车场\t-1.5\t0\t0\tweak\n\
+                           拖延\t-0.8\t0\t0\n变\t0.3\t0\t0\n";
+
+    fn score_with_model(model: &SentimentModel, text: &str) -> Sentiment {
+        let text = normalize(text);
+        let tokens = parts().0.tokens(&text);
+        model.score(&tokens, 0.15)
+    }
+
+    #[test]
+    fn weak_evidence_tips_the_direction_but_stays_neutral() {
+        let model = model_with_learned(LEARNED);
+        // 需要 and 申请 together would reach -0.42, past the band.
+        let s = score_with_model(&model, "寒假留校需要提前申请");
+        assert_eq!(s.label, SentimentLabel::Neutral, "{s:?}");
+        assert!(s.score < 0.0 && s.score > -0.15, "{s:?}");
+        // Held inside the band: the explanation says why.
+        assert_eq!(cue(&s, "申请").modifiers, ["弱证据"], "{s:?}");
+        // A topic noun marked weak stays weak whatever its weight.
+        let s = score_with_model(&model, "停车场");
+        assert_eq!(s.label, SentimentLabel::Neutral, "{s:?}");
+        assert!(s.score < 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn weak_evidence_adds_to_strong_cues() {
+        let model = model_with_learned(LEARNED);
+        // 拖延 (-0.8) alone leaves the band; 需要 adds its -0.4.
+        let s = score_with_model(&model, "需要拖延");
+        assert_eq!(s.label, SentimentLabel::Negative, "{s:?}");
+        assert!((s.score - (-0.6f32).tanh()).abs() < 1e-4, "{s:?}");
+        assert!(cue(&s, "需要").modifiers.is_empty(), "{s:?}");
+        // A weak cue under 0.3 is left out of the explanation, not the score.
+        let small = model_with_learned("需要\t-0.2\t0\t0\n拖延\t-0.8\t0\t0\n");
+        let s = score_with_model(&small, "需要拖延");
+        assert!(s.explanation.iter().all(|c| c.cue != "需要"), "{s:?}");
+        assert!((s.score - (-0.5f32).tanh()).abs() < 1e-4, "{s:?}");
+    }
+
+    #[test]
+    fn weak_words_do_not_use_up_a_negation() {
+        let model = model_with_learned(LEARNED);
+        // "没变好": the negation is meant for 好, not for 变.
+        let s = score_with_model(&model, "服务没变好");
+        assert_eq!(s.label, SentimentLabel::Negative, "{s:?}");
+        assert_eq!(cue(&s, "好").modifiers, ["否定:没"], "{s:?}");
+        // Nothing stronger follows: the weak word took the negation, and
+        // the negator adds no residual of its own on top.
+        let s = score_with_model(&model, "一直没变");
+        assert_eq!(s.explanation.len(), 1, "{s:?}");
+        assert_eq!(cue(&s, "变").modifiers, ["否定:没"], "{s:?}");
+    }
+
+    #[test]
+    fn learned_fifth_column_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sentiment")).unwrap();
+        std::fs::write(
+            dir.path().join("sentiment/learned.tsv"),
+            "好\t1\t0\t0\tweak\n差\t-1\t0\t0\tstrong\n",
+        )
+        .unwrap();
+        let err = SentimentModel::load(dir.path()).err().unwrap().to_string();
+        assert!(
+            err.contains("learned.tsv:2") && err.contains("weak"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn glued_tokens_are_read_by_their_parts() {
+        let model = &parts().1;
+        assert!(model.reads_as_glued("太精彩"));
+        assert!(model.reads_as_glued("没变"));
+        assert!(!model.reads_as_glued("精彩"));
+        assert!(!model.reads_as_glued("不少"));
     }
 
     #[test]
