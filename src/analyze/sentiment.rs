@@ -155,9 +155,9 @@ enum Learned {
     /// A curated list (or no weight).
     #[default]
     No,
-    /// learned.tsv, |weight| >= [`WEAK_LEARNED`].
+    /// learned.tsv, |weight| >= [`WEAK_LEARNED`] and not marked `weak`.
     Confident,
-    /// learned.tsv, |weight| < [`WEAK_LEARNED`].
+    /// learned.tsv, |weight| < [`WEAK_LEARNED`] or marked `weak`.
     Weak,
 }
 
@@ -203,7 +203,7 @@ const F_RHETORICAL: u16 = 32;
 const F_QUESTION: u16 = 64;
 const F_EXCLAIM: u16 = 128;
 const F_UNRESOLVED: u16 = 256;
-/// The cue's word has a weak learned weight ([`WEAK_LEARNED`]).
+/// The cue's word has a weak learned weight ([`Learned::Weak`]).
 const F_WEAK: u16 = 512;
 
 /// Tokens `start..start + len`; cues point into the token slice, so scoring
