@@ -21,7 +21,9 @@ Label mapping:
 * ours: 3-way label with |score| < band -> neu. On the binary corpus we score
   the sign (score < 0 -> neg, else pos) and report the neutral-band share.
 On the 3-way campus set, snownlp can never say neu (its column is the honest
-figure for a binary scorer); ours and cnsenti are scored 3-way.
+figure for a binary scorer); ours and cnsenti are scored 3-way. So is a 3-way
+independent set (e.g. a Weibo emotion set mapped to pos/neg/neu), which is
+also scored on its pos and neg rows alone, by sign, like the binary sets.
 Note: snownlp's bundled model was trained on this same corpus, so its
 test-split figure is optimistic.
 """
