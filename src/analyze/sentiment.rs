@@ -1454,6 +1454,24 @@ mod tests {
     }
 
     #[test]
+    fn distress_reads_negative() {
+        // Reviews praise a sad or tense story, so a fit on them alone scored
+        // the first of these positive; in a post they are the writer's own.
+        for text in [
+            "听到这个消息很悲伤",
+            "大家心里都很不安，怕出事",
+            "看到失联同学家长哭泣的视频，真的揪心",
+            "考场里大家都很紧张",
+        ] {
+            let s = score(text);
+            assert_eq!(s.label, SentimentLabel::Negative, "{text}: {s:?}");
+        }
+        // Not afraid is not distress.
+        let s = score("我们不怕困难");
+        assert_ne!(s.label, SentimentLabel::Negative, "{s:?}");
+    }
+
+    #[test]
     fn prevention_verbs_do_not_report_the_risk() {
         let s = score("辅导员提醒我们谨防校园贷");
         assert!(s.score >= 0.0, "{s:?}");
