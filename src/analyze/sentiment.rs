@@ -1148,6 +1148,14 @@ mod tests {
         model.score(&tokens, 0.1)
     }
 
+    /// Each of `texts` scores with `label`.
+    fn assert_labels(label: SentimentLabel, texts: &[&str]) {
+        for text in texts {
+            let s = score(text);
+            assert_eq!(s.label, label, "{text}: {s:?}");
+        }
+    }
+
     fn cue<'s>(s: &'s Sentiment, word: &str) -> &'s SentimentContribution {
         s.explanation
             .iter()
@@ -1446,10 +1454,10 @@ mod tests {
     #[test]
     fn campus_nouns_carry_no_polarity() {
         // 专业 (a major), 录取, 检查, 安排 are topics, not praise.
-        for text in ["我们专业今年录取了两百人", "学院安排了宿舍卫生检查"] {
-            let s = score(text);
-            assert_eq!(s.label, SentimentLabel::Neutral, "{text}: {s:?}");
-        }
+        assert_labels(
+            SentimentLabel::Neutral,
+            &["我们专业今年录取了两百人", "学院安排了宿舍卫生检查"],
+        );
         assert!(score("终于被录取了").score > 0.0);
     }
 
@@ -1457,15 +1465,15 @@ mod tests {
     fn distress_reads_negative() {
         // Reviews praise a sad or tense story, so a fit on them alone scored
         // the first of these positive; in a post they are the writer's own.
-        for text in [
-            "听到这个消息很悲伤",
-            "大家心里都很不安，怕出事",
-            "看到失联同学家长哭泣的视频，真的揪心",
-            "考场里大家都很紧张",
-        ] {
-            let s = score(text);
-            assert_eq!(s.label, SentimentLabel::Negative, "{text}: {s:?}");
-        }
+        assert_labels(
+            SentimentLabel::Negative,
+            &[
+                "听到这个消息很悲伤",
+                "大家心里都很不安，怕出事",
+                "看到失联同学家长哭泣的视频，真的揪心",
+                "考场里大家都很紧张",
+            ],
+        );
         // Not afraid is not distress.
         let s = score("我们不怕困难");
         assert_ne!(s.label, SentimentLabel::Negative, "{s:?}");
@@ -1488,15 +1496,15 @@ mod tests {
             assert_eq!(s.label, SentimentLabel::Neutral, "{text}: {s:?}");
             assert_eq!(s.score, 0.0, "{text}: {s:?}");
         }
-        for text in [
-            "无语，又通知明天停水，请提前储水",
-            "停水通知：明天又停水，请提前储水[怒]",
-            "停水通知：明天停水，凭什么不提前说？",
-            "宿舍又停水了，一点通知都没有",
-        ] {
-            let s = score(text);
-            assert_eq!(s.label, SentimentLabel::Negative, "{text}: {s:?}");
-        }
+        assert_labels(
+            SentimentLabel::Negative,
+            &[
+                "无语，又通知明天停水，请提前储水",
+                "停水通知：明天又停水，请提前储水[怒]",
+                "停水通知：明天停水，凭什么不提前说？",
+                "宿舍又停水了，一点通知都没有",
+            ],
+        );
     }
 
     #[test]
