@@ -1311,15 +1311,17 @@ mod tests {
         assert!((-1.0..=1.0).contains(&score(&long).score));
     }
 
-    #[test]
-    fn load_error_names_file_and_line() {
+    /// A dictionaries directory whose `sentiment/` holds only `file`.
+    fn dictionaries_with(file: &str, content: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sentiment")).unwrap();
-        std::fs::write(
-            dir.path().join("sentiment/polarity-x.txt"),
-            "# c\n好\t1\n差\tbad\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("sentiment").join(file), content).unwrap();
+        dir
+    }
+
+    #[test]
+    fn load_error_names_file_and_line() {
+        let dir = dictionaries_with("polarity-x.txt", "# c\n好\t1\n差\tbad\n");
         let err = SentimentModel::load(dir.path()).err().unwrap().to_string();
         assert!(err.contains("polarity-x.txt:3"), "{err}");
         let missing = SentimentModel::load(&dir.path().join("nope"))
@@ -1399,13 +1401,7 @@ mod tests {
 
     #[test]
     fn learned_fifth_column_is_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("sentiment")).unwrap();
-        std::fs::write(
-            dir.path().join("sentiment/learned.tsv"),
-            "好\t1\t0\t0\tweak\n差\t-1\t0\t0\tstrong\n",
-        )
-        .unwrap();
+        let dir = dictionaries_with("learned.tsv", "好\t1\t0\t0\tweak\n差\t-1\t0\t0\tstrong\n");
         let err = SentimentModel::load(dir.path()).err().unwrap().to_string();
         assert!(
             err.contains("learned.tsv:2") && err.contains("weak"),
